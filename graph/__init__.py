@@ -1,0 +1,1 @@
+"""The part of activity-graph the platform imports: settings, the graph model, feed scores."""

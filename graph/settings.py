@@ -1,0 +1,75 @@
+"""One settings object, read from the environment, defaulting to the services `make services` starts."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SERVICES_DIR = REPO_ROOT / ".services"
+
+
+class Settings(BaseSettings):
+    """Connection settings and every tunable weight; all overridable by environment variables."""
+
+    # `.services/env` is written by `make services` (generated passwords); the real environment wins.
+    model_config = SettingsConfigDict(env_file=SERVICES_DIR / "env", extra="ignore", case_sensitive=False)
+
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+    neo4j_pool_size: int = 50
+    neo4j_acquire_timeout_s: float = 5.0
+
+    database_url: SecretStr = SecretStr("postgresql://activity_admin@127.0.0.1:5433/activity")
+    # The sync reads with a read-only role; the admin URL above creates schemas and loads data.
+    sync_database_url: SecretStr | None = None
+
+    celery_broker_url: str = "redis://127.0.0.1:6380/0"
+    celery_result_backend: str = "redis://127.0.0.1:6380/1"
+
+    # Graph model: the platform's labels and keys (settings, so another deployment can differ).
+    user_label: str = "Users"
+    user_key: str = "user_id"
+    content_labels: dict[str, str] = Field(
+        default_factory=lambda: {
+            "post": "Post",
+            "story": "Story",
+            "comment": "Comment",
+            "community": "Community",
+            "community_post": "CommunityPost",
+        }
+    )
+    content_key: str = "uid"
+    generic_content_label: str = "Content"
+
+    def safe_dict(self) -> dict[str, object]:
+        """Settings for display: secrets masked, passwords stripped from URLs."""
+        out: dict[str, object] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr):
+                out[name] = redact_url(value.get_secret_value()) if "url" in name else "********"
+            else:
+                out[name] = value
+        return out
+
+
+def redact_url(url: str) -> str:
+    """postgresql://user:secret@host/db -> postgresql://user:***@host/db."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    if ":" in creds:
+        creds = creds.split(":", 1)[0] + ":***"
+    return f"{scheme}://{creds}@{host}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` after changing the env."""
+    return Settings()
