@@ -1,0 +1,38 @@
+"""The Celery app: broker and backend from settings, one beat schedule, tasks from each package.
+
+Tasks are thin wrappers over plain functions (the CLI and tests call the same functions without a
+broker). Sync and GDS tasks are idempotent in effect, so they ack late and survive a worker loss.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from graph.settings import get_settings
+
+_settings = get_settings()
+
+app = Celery(
+    "activity_graph",
+    broker=_settings.celery_broker_url,
+    backend=_settings.celery_result_backend,
+    include=["sync.tasks", "algorithms.tasks"],
+)
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    timezone="UTC",
+    enable_utc=True,
+    broker_connection_retry_on_startup=True,
+    result_expires=3600,
+)
+app.conf.beat_schedule = {}
+
+
+def add_schedule(entries: dict[str, dict[str, object]]) -> None:
+    """Each package adds its own named beat entries (called from its tasks module)."""
+    app.conf.beat_schedule.update(entries)
