@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     celery_broker_url: str = "redis://127.0.0.1:6380/0"
     celery_result_backend: str = "redis://127.0.0.1:6380/1"
 
+    # Sync: how long a gap in the id sequence waits before its horizon is taken (see sync/cursor.py).
+    sync_gap_grace_s: float = 1.0
+    sync_batch_size: int = 5000
+    sync_backfill_batch_size: int = 50000
+    # False: match the platform's existing nodes only, quarantining rows whose node is absent.
+    sync_create_missing: bool = True
+
     # Graph model: the platform's labels and keys (settings, so another deployment can differ).
     user_label: str = "Users"
     user_key: str = "user_id"

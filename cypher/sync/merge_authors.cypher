@@ -1,0 +1,8 @@
+// Authorship from `create` rows: the earliest create names the author.
+UNWIND $authors AS e
+{{node_op}} (s:{{src_label}} {{{src_key}}: e.src})
+{{node_op}} (t:{{dst_label}} {{{dst_match}}})
+{{on_create_target}}
+MERGE (s)-[r:CREATED]->(t)
+SET r.at = CASE WHEN r.at IS NULL OR e.at < r.at THEN e.at ELSE r.at END,
+    t.created_at = CASE WHEN t.created_at IS NULL OR e.at < t.created_at THEN e.at ELSE t.created_at END

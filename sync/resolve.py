@@ -1,0 +1,92 @@
+"""Resolve what a row names indirectly (vibe targets by uid, connection peers) against the graph.
+
+One read query per kind per batch; rows whose reference resolves to nothing are quarantined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import neo4j
+
+from graph.cypher import render
+from graph.schema import ident
+from sync.aggregate import ResolvedConnection
+from sync.changes import Change, ConnectionEvent, EdgeContribution, NodeRef, Quarantine, VibeTarget
+from sync.mapping import MappingConfig
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What the graph says about the uids a batch mentions."""
+
+    uid_to_user: dict[str, str]
+    community_uids: set[str]
+    connection_users: dict[str, list[str]]
+
+
+def lookups(session: neo4j.Session, changes: list[Change], config: MappingConfig) -> Lookups:
+    uids: set[str] = set()
+    conn_uids: set[str] = set()
+    for c in changes:
+        if isinstance(c, EdgeContribution) and isinstance(c.dst, VibeTarget) and c.dst.form == "uid":
+            uids.add(c.dst.key)
+        elif isinstance(c, ConnectionEvent):
+            uids.update(c.peer_uids)
+            if c.peer_user_id is None and not c.peer_uids and c.connection_uid:
+                conn_uids.add(c.connection_uid)
+    uid_to_user: dict[str, str] = {}
+    communities: set[str] = set()
+    if uids:
+        q = render("sync/resolve_uids", user_label=ident(config.user_label), user_key=ident(config.user_key),
+                   community_label=ident(config.content_labels.get("community", "Community")))
+        for rec in session.run(q, uids=sorted(uids)):
+            if rec["user_id"] is not None:
+                uid_to_user[rec["uid"]] = str(rec["user_id"])
+            elif rec["is_community"]:
+                communities.add(rec["uid"])
+    connection_users: dict[str, list[str]] = {}
+    if conn_uids:
+        q = render("sync/resolve_connection_users", user_label=ident(config.user_label),
+                   user_key=ident(config.user_key))
+        for rec in session.run(q, uids=sorted(conn_uids)):
+            connection_users[rec["uid"]] = [str(u) for u in rec["user_ids"]]
+    return Lookups(uid_to_user, communities, connection_users)
+
+
+def resolve_change(
+    change: Change, table: str, row_id: int, found: Lookups, config: MappingConfig
+) -> Change | ResolvedConnection | Quarantine:
+    """The change with its indirect reference made concrete, or the reason it cannot be."""
+    if isinstance(change, EdgeContribution) and isinstance(change.dst, VibeTarget):
+        t = change.dst
+        if t.form == "user_id":
+            if t.key == change.src:
+                return Quarantine(table, row_id, f"vibe_self_target: user {t.key} vibed themselves")
+            return replace(change, dst=config.user(t.key))
+        if t.key in found.uid_to_user:
+            user_id = found.uid_to_user[t.key]
+            if user_id == change.src:
+                return Quarantine(table, row_id, f"vibe_self_target: uid {t.key} is the sender")
+            return replace(change, dst=config.user(user_id))
+        if t.key in found.community_uids:
+            label = config.content_labels.get("community", "Community")
+            return replace(change, dst=NodeRef(label, ((config.content_key, t.key),), "community"))
+        return Quarantine(table, row_id, f"vibe_target_unresolved: {t.raw!r} names no Users or Community node")
+    if isinstance(change, ConnectionEvent):
+        peer = change.peer_user_id
+        if peer is None:
+            for uid in change.peer_uids:
+                resolved = found.uid_to_user.get(uid)
+                if resolved is not None and resolved != change.user:
+                    peer = resolved
+                    break
+        if peer is None and change.connection_uid:
+            others = [u for u in found.connection_users.get(change.connection_uid, []) if u != change.user]
+            peer = others[0] if len(others) == 1 else None
+        if peer is None:
+            return Quarantine(table, row_id, "connection_peer_unresolved: no second user could be found")
+        if change.actor_role == "receiver":
+            return ResolvedConnection(peer, change.user, change.state, change.at, change.interaction_type)
+        return ResolvedConnection(change.user, peer, change.state, change.at, change.interaction_type)
+    return change
