@@ -30,9 +30,14 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     result_expires=3600,
 )
-app.conf.beat_schedule = {}
+# One schedule, entries named for what they do. Overlapping runs are safe: a sync batch that
+# loses the cursor race rolls back, and GDS runs replace their results atomically.
+app.conf.beat_schedule = {
+    "sync-catch-up-every-2s": {"task": "sync.fan_out", "schedule": 2.0,
+                                "kwargs": {"partitions": _settings.sync_partitions}},
+}
 
 
 def add_schedule(entries: dict[str, dict[str, object]]) -> None:
-    """Each package adds its own named beat entries (called from its tasks module)."""
+    """Packages add their named beat entries from their tasks modules (which `include` imports)."""
     app.conf.beat_schedule.update(entries)

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     sync_backfill_batch_size: int = 50000
     # False: match the platform's existing nodes only, quarantining rows whose node is absent.
     sync_create_missing: bool = True
+    # Partitions (user_id % N) the beat fans each table out to; one Celery task per (table, partition).
+    sync_partitions: int = 1
 
     # Graph model: the platform's labels and keys (settings, so another deployment can differ).
     user_label: str = "Users"
