@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sync.changes import (
     Authorship,
@@ -27,7 +27,16 @@ from sync.decay import DecayedSum
 
 EdgeKey = tuple[str, str, NodeRef]
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _UNSAFE = re.compile(r"[^a-z0-9_]+")
+
+
+def wire_time(at: datetime | None) -> list[int] | None:
+    """[epoch seconds, nanoseconds]: the driver packs ints far faster than datetimes (Cypher rebuilds them)."""
+    if at is None:
+        return None
+    delta = at - _EPOCH  # exact integer arithmetic, unlike float timestamps
+    return [delta.days * 86400 + delta.seconds, delta.microseconds * 1000]
 
 
 def prop_safe(value: str) -> str:
@@ -161,8 +170,8 @@ def edge_rows(agg: BatchAggregate) -> dict[tuple[str, str, str], list[dict[str, 
                 "kind": dst.kind,
                 "weight": e.sum.weight,
                 "count": e.sum.count,
-                "first_at": e.sum.first_at,
-                "last_at": e.sum.last_at,
+                "first_at": wire_time(e.sum.first_at),
+                "last_at": wire_time(e.sum.last_at),
                 "counts": {f"n_{prop_safe(t)}": n for t, n in e.sum.types},
                 "sums": props,
             }

@@ -15,7 +15,7 @@ import neo4j
 
 from graph.cypher import render
 from graph.schema import ident
-from sync.aggregate import BatchAggregate, edge_rows
+from sync.aggregate import BatchAggregate, edge_rows, wire_time
 from sync.changes import NodeRef
 from sync.cursor import SyncCursor
 from sync.mapping import MappingConfig
@@ -106,20 +106,20 @@ def apply_batch(
                half_life_s=agg.half_life_seconds).consume()
 
     for (label, key_names), items in _node_group(agg.impressions).items():
-        rows = [{"src": u, "dst": n.key_map, "kind": n.kind, "count": s.count, "first_at": s.first_at,
-                 "last_at": s.last_at} for u, n, s in items]
+        rows = [{"src": u, "dst": n.key_map, "kind": n.kind, "count": s.count,
+                 "first_at": wire_time(s.first_at), "last_at": wire_time(s.last_at)} for u, n, s in items]
         tx.run(render("sync/merge_impressions", **_target_parts(names, label, key_names)),
                impressions=rows).consume()
 
     by_label: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
     for node, (user, at) in agg.authors.items():
         by_label[(node.label, ",".join(k for k, _ in node.keys))].append(
-            {"src": user, "dst": node.key_map, "kind": node.kind, "at": at})
+            {"src": user, "dst": node.key_map, "kind": node.kind, "at": wire_time(at)})
     for (label, key_names), rows in by_label.items():
         tx.run(render("sync/merge_authors", **_target_parts(names, label, key_names)), authors=rows).consume()
 
     if agg.connections:
-        events = [{"requester": c.requester, "receiver": c.receiver, "state": c.state, "at": c.at,
+        events = [{"requester": c.requester, "receiver": c.receiver, "state": c.state, "at": wire_time(c.at),
                    "rank": CONNECTION_STATE_RANK.get(c.state or "", -1)}
                   for c in sorted(agg.connections, key=lambda c: c.at)]
         tx.run(render("sync/merge_connections", node_op=names.node_op, src_label=ident(names.user_label),

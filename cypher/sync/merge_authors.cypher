@@ -1,5 +1,6 @@
 // Authorship from `create` rows: the earliest create names the author.
-UNWIND $authors AS e
+UNWIND $authors AS row
+WITH row {.*, at: datetime({epochSeconds: row.at[0], nanosecond: row.at[1]})} AS e
 {{node_op}} (s:{{src_label}} {{{src_key}}: e.src})
 {{node_op}} (t:{{dst_label}} {{{dst_match}}})
 {{on_create_target}}

@@ -1,6 +1,7 @@
 // Connection state between two users: one CONNECTED per pair (requester -> receiver); the event with
 // the latest timestamp decides the state, so events arriving out of order give the same result.
-UNWIND $events AS ev
+UNWIND $events AS row
+WITH row {.*, at: datetime({epochSeconds: row.at[0], nanosecond: row.at[1]})} AS ev
 {{node_op}} (a:{{src_label}} {{{src_key}}: ev.requester})
 {{node_op}} (b:{{src_label}} {{{src_key}}: ev.receiver})
 MERGE (a)-[c:CONNECTED]-(b)

@@ -1,6 +1,7 @@
 // Fold pre-aggregated rows into (:user)-[:rel]->(target), one UNWIND row per edge.
 // The weight merge is sync/decay.py's formula: decay the older side to the newer last_at, add.
-UNWIND $edges AS e
+UNWIND $edges AS row
+WITH row {.*, first_at: datetime({epochSeconds: row.first_at[0], nanosecond: row.first_at[1]}), last_at: datetime({epochSeconds: row.last_at[0], nanosecond: row.last_at[1]})} AS e
 {{node_op}} (s:{{src_label}} {{{src_key}}: e.src})
 {{node_op}} (t:{{dst_label}} {{{dst_match}}})
 {{on_create_target}}

@@ -1,5 +1,6 @@
 // Feed impressions: counted on their own relationship and on the content, with no engagement weight.
-UNWIND $impressions AS e
+UNWIND $impressions AS row
+WITH row {.*, first_at: datetime({epochSeconds: row.first_at[0], nanosecond: row.first_at[1]}), last_at: datetime({epochSeconds: row.last_at[0], nanosecond: row.last_at[1]})} AS e
 {{node_op}} (s:{{src_label}} {{{src_key}}: e.src})
 {{node_op}} (t:{{dst_label}} {{{dst_match}}})
 {{on_create_target}}
