@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 import psycopg
+from psycopg import sql
 
 ACTIVITY_TABLES = (
     "user_activity",
@@ -28,7 +29,7 @@ _FAMILIES = (
 
 
 def sql_file(name: str) -> str:
-    return resources.files("activity").joinpath("sql", name).read_text()
+    return resources.files("activity").joinpath("sql").joinpath(name).read_text()
 
 
 @dataclass(frozen=True)
@@ -110,14 +111,24 @@ class InitReport:
     existing: list[str]
 
 
-def init_schema(conn: psycopg.Connection[tuple[object, ...]], *, extra_indexes: bool = True) -> InitReport:
-    """Create what is absent (IF NOT EXISTS throughout), then check everything the layer reads."""
+def init_schema(
+    conn: psycopg.Connection[tuple[object, ...]], *, extra_indexes: bool = True, reader_role: str | None = None
+) -> InitReport:
+    """Create what is absent (IF NOT EXISTS throughout), then check everything the layer reads.
+
+    `reader_role`, the sync's read-only role, may read every table and write only the quarantine.
+    """
     before = set(_columns(conn, "public"))
     with conn.transaction():
         conn.execute(sql_file("schema.sql"))
         conn.execute(sql_file("layer_tables.sql"))
         if extra_indexes:
             conn.execute(sql_file("indexes.sql"))
+        if reader_role:
+            role = sql.Identifier(reader_role)
+            conn.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(role))
+            conn.execute(sql.SQL("GRANT INSERT ON activity_graph_quarantine TO {}").format(role))
+            conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE activity_graph_quarantine_id_seq TO {}").format(role))
     problems = check_schema(conn)
     if problems:
         raise SchemaMismatch(problems)

@@ -89,6 +89,7 @@ def schema_items(settings: Settings | None = None) -> list[SchemaItem]:
         Uniqueness(s.generic_content_label, ("content_type", "content_id")),
         Uniqueness(SYNC_CURSOR_LABEL, ("name",)),
         Uniqueness(JOB_RUN_LABEL, ("run_id",)),
+        Uniqueness("GraphResultSet", ("name",)),
         RelIndex("SIMILAR_TO", ("run_id",)),
     ]
     return items

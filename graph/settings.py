@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,16 @@ class Settings(BaseSettings):
     sync_create_missing: bool = True
     # Partitions (user_id % N) the beat fans each table out to; one Celery task per (table, partition).
     sync_partitions: int = 1
+
+    # GDS jobs (algorithms/): see docs/algorithms.md.
+    gds_community_algorithm: Literal["louvain", "leiden"] = "louvain"
+    gds_influence_algorithm: Literal["pagerank", "articlerank"] = "pagerank"
+    gds_similarity_metric: Literal["JACCARD", "OVERLAP", "COSINE"] = "JACCARD"
+    gds_user_top_k: int = 10
+    gds_content_top_k: int = 20
+    gds_cold_start_min_engagements: int = 3
+    gds_memory_headroom: float = 0.9
+    gds_write_batch_size: int = 10_000
 
     # Graph model: the platform's labels and keys (settings, so another deployment can differ).
     user_label: str = "Users"

@@ -57,9 +57,9 @@ def _pending(tables: list[str]) -> dict[str, int]:
 
 @app.command("backfill")
 def backfill(
-    table: list[str] = typer.Option(None, "--table", "-t", help="Tables to sync (default: all)."),
+    table: list[str] | None = typer.Option(None, "--table", "-t", help="Tables to sync (default: all)."),
     batch_size: int = typer.Option(0, help="Rows per batch (default: the backfill setting)."),
-    partition: str = typer.Option(None, help="index/count: only users with user_id % count == index."),
+    partition: str | None = typer.Option(None, help="index/count: only users with user_id % count == index."),
 ) -> None:
     """Bulk-load everything not yet synced, in large batches, with a progress bar."""
     tables = _tables(table)
@@ -83,8 +83,8 @@ def backfill(
 
 @app.command("once")
 def once(
-    table: list[str] = typer.Option(None, "--table", "-t"),
-    partition: str = typer.Option(None),
+    table: list[str] | None = typer.Option(None, "--table", "-t"),
+    partition: str | None = typer.Option(None),
 ) -> None:
     """Catch every table up once, in follow-size batches, then exit."""
     _summary(sync_until_caught_up(_tables(table), partition=_partition(partition)))
@@ -92,8 +92,8 @@ def once(
 
 @app.command("follow")
 def follow_cmd(
-    table: list[str] = typer.Option(None, "--table", "-t"),
-    partition: str = typer.Option(None),
+    table: list[str] | None = typer.Option(None, "--table", "-t"),
+    partition: str | None = typer.Option(None),
     poll: float = typer.Option(0.2, help="Seconds between polls when idle (NOTIFY wakes it earlier)."),
 ) -> None:
     """Keep the graph within a poll of Postgres until interrupted."""

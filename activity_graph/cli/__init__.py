@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from activity_graph.cli import db_commands, graph_commands, ops_commands
+from activity_graph.cli import db_commands, demo_commands, graph_commands, ops_commands
+from algorithms.cli import app as algorithms_app
 from sync.cli import app as sync_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(db_commands.app, name="db", help="The Postgres activity schema.")
 app.add_typer(graph_commands.app, name="graph", help="The Neo4j schema and graph counts.")
 app.add_typer(sync_app, name="sync", help="Mirror the activity tables into the graph.")
+bench = typer.Typer(no_args_is_help=True, help="Benchmarks (commands, not tests).")
+app.add_typer(bench, name="bench")
+app.add_typer(algorithms_app, name="algorithms", help="Graph Data Science jobs and their runs.")
 ops_commands.register(app)
+demo_commands.register(app, bench)

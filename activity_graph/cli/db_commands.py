@@ -19,7 +19,7 @@ def init(
     """Create the eight activity tables where absent; check the columns of those that exist."""
     with db.connect() as conn:
         try:
-            report = init_schema(conn, extra_indexes=extra_indexes)
+            report = init_schema(conn, extra_indexes=extra_indexes, reader_role=db.reader_role())
         except SchemaMismatch as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from exc

@@ -1,0 +1,189 @@
+"""User similarity: `gds.nodeSimilarity` over the content users engaged with, or the people they sought out.
+
+`user_similarity` compares users by their decayed `ENGAGED_WITH` weights (weighted Jaccard = sum of minima
+over sum of maxima, overlap = sum of minima over the smaller total, cosine over the weight vectors);
+`social_similarity` does the same over `VISITED`/`VIBED`. Both write
+`(:Users)-[:SIMILAR_TO {score, source, run_id, computed_at}]->(:Users)`, topK per user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from graphdatascience.procedure_surface.api.estimation_result import EstimationResult
+from pydantic import Field
+from typing_extensions import Self
+
+from algorithms.config import AlgorithmConfig, SimilarityMetric
+from algorithms.params import JobParams
+from algorithms.projection import NothingToProject, ProjectionSpec, projected
+from algorithms.runs import JobSpec, RunContext
+from algorithms.writeback import SCORE_PROPERTY, SIMILARITY_TYPE, write_similar_users
+
+# GDS's own default cutoff: any similarity above zero; 0 would let topK fill with unrelated pairs.
+GDS_MIN_SIMILARITY = 1.0e-42
+
+
+class NodeSimilarityParams(JobParams):
+    """`gds.nodeSimilarity` parameters, weighted by the decayed weight."""
+
+    similarity_metric: SimilarityMetric | None = Field(
+        default=None, description="JACCARD, OVERLAP or COSINE (default: setting gds_similarity_metric)."
+    )
+    top_k: int | None = Field(
+        default=None, ge=1, description="Neighbours kept per node (default: a setting)."
+    )
+    similarity_cutoff: float = Field(default=GDS_MIN_SIMILARITY, ge=0, le=1, description="Lowest score kept.")
+    degree_cutoff: int = Field(default=1, ge=1, description="Fewest neighbours a node needs to be compared.")
+    concurrency: int | None = Field(default=None, ge=1)
+
+    def default_top_k(self, config: AlgorithmConfig) -> int:
+        return config.user_top_k
+
+    def resolved(self, config: AlgorithmConfig, started_at: datetime) -> Self:
+        base = super().resolved(config, started_at)
+        return base.model_copy(
+            update={
+                "similarity_metric": self.similarity_metric or config.similarity_metric,
+                "top_k": self.top_k or self.default_top_k(config),
+            }
+        )
+
+    def gds_config(self) -> dict[str, Any]:
+        """Keyword arguments for the client's `node_similarity` endpoints."""
+        if self.similarity_metric is None or self.top_k is None:
+            raise RuntimeError("parameters not resolved: call resolved() first")
+        return {
+            "top_k": self.top_k,
+            "similarity_cutoff": self.similarity_cutoff,
+            "degree_cutoff": self.degree_cutoff,
+            "similarity_metric": self.similarity_metric,
+            "relationship_weight_property": "weight",
+            "concurrency": self.concurrency,
+        }
+
+
+class UserSimilarityParams(NodeSimilarityParams):
+    """User-user similarity (either source)."""
+
+
+@dataclass(frozen=True)
+class SimilarityResult:
+    """What a similarity run computed and wrote."""
+
+    source: str
+    similarity_metric: str
+    top_k: int
+    nodes_compared: int
+    relationships_written: int
+    similarity_distribution: dict[str, float]
+
+
+def estimate_node_similarity(
+    ctx: RunContext, graph: dict[str, Any], config: dict[str, Any]
+) -> EstimationResult:
+    """nodeSimilarity's estimate on a fictitious graph.
+
+    The client's abstract `NodeSimilarityEndpoints.estimate` is typed to take a `Graph` only, although its
+    Bolt implementation (and every other algorithm's estimate) also takes the fictitious-graph map.
+    """
+    endpoint: Any = ctx.gds.node_similarity
+    return cast(EstimationResult, endpoint.estimate(graph, **config))
+
+
+def run_node_similarity(
+    ctx: RunContext,
+    params: NodeSimilarityParams,
+    spec: ProjectionSpec,
+    source: str,
+    write: Callable[[RunContext, str], int],
+) -> SimilarityResult:
+    """Project `spec`, mutate nodeSimilarity into the projection, write back with `write(ctx, graph_name)`."""
+    config = params.gds_config()
+
+    def estimate(graph: dict[str, Any]) -> EstimationResult:
+        return estimate_node_similarity(ctx, graph, config)
+
+    empty = SimilarityResult(source, str(config["similarity_metric"]), int(config["top_k"]), 0, 0, {})
+    try:
+        with projected(
+            ctx.gds,
+            spec,
+            name=ctx.graph_name(spec.purpose),
+            estimators=[estimate],
+            headroom=ctx.config.memory_headroom,
+            settings=ctx.settings,
+            progress=ctx.progress,
+            job=ctx.job,
+            on_estimate=ctx.record_estimate,
+        ) as projection:
+            ctx.record_projection(projection)
+            ctx.step("nodeSimilarity")
+            job_id = ctx.gds_job_id("nodeSimilarity")
+            with ctx.watching(job_id):
+                stats = ctx.gds.node_similarity.mutate(
+                    projection.graph,
+                    mutate_relationship_type=SIMILARITY_TYPE,
+                    mutate_property=SCORE_PROPERTY,
+                    job_id=job_id,
+                    **config,
+                )
+            written = write(ctx, projection.name)
+    except NothingToProject:
+        return empty
+    return SimilarityResult(
+        source=source,
+        similarity_metric=empty.similarity_metric,
+        top_k=empty.top_k,
+        nodes_compared=int(stats.nodes_compared),
+        relationships_written=written,
+        # With no pair above the cutoff GDS still reports a histogram, of uninitialised values: drop it.
+        similarity_distribution=(
+            {k: float(v) for k, v in stats.similarity_distribution.items()}
+            if stats.relationships_written
+            else {}
+        ),
+    )
+
+
+def run_engagement(ctx: RunContext, params: UserSimilarityParams) -> SimilarityResult:
+    """Users who engaged with the same content, weighted by decayed engagement."""
+    spec = ProjectionSpec(
+        purpose="user_content",
+        query="project_user_content",
+        count_query="count_user_content",
+        parameters=params.decay_parameters(),
+    )
+    return run_node_similarity(
+        ctx, params, spec, "engagement", lambda c, name: write_similar_users(c, name, "engagement")
+    )
+
+
+def run_social(ctx: RunContext, params: UserSimilarityParams) -> SimilarityResult:
+    """Users who visited or vibed the same people, weighted by the decayed visits and vibes."""
+    spec = ProjectionSpec(
+        purpose="user_targets",
+        query="project_user_targets",
+        count_query="count_user_targets",
+        parameters=params.decay_parameters(),
+    )
+    return run_node_similarity(
+        ctx, params, spec, "social", lambda c, name: write_similar_users(c, name, "social")
+    )
+
+
+USER_SIMILARITY = JobSpec(
+    name="user_similarity",
+    description="SIMILAR_TO {source: 'engagement'} between users, from co-engagement (nodeSimilarity)",
+    params_type=UserSimilarityParams,
+    run=run_engagement,
+)
+SOCIAL_SIMILARITY = JobSpec(
+    name="social_similarity",
+    description="SIMILAR_TO {source: 'social'} between users who visit and vibe the same people",
+    params_type=UserSimilarityParams,
+    run=run_social,
+)
