@@ -121,8 +121,8 @@ def _community_recovery() -> None:
     from algorithms.readers import community_recovery
 
     with db.connect(autocommit=True) as conn:
-        planted = {str(u): int(c) for u, c in conn.execute(
-            "SELECT user_id, community FROM activity_graph_planted_community").fetchall()}
+        rows = conn.execute("SELECT user_id::text, community::text FROM activity_graph_planted_community").fetchall()
+    planted = {str(u): int(str(c)) for u, c in rows}
     if planted:
         console.print(f"community recovery vs planted: {community_recovery(planted)}")
 
