@@ -60,7 +60,7 @@ def clean_graph(base_settings: Settings) -> Iterator[Settings]:
 
     driver = get_driver(base_settings)
     with driver.session(database=base_settings.neo4j_database) as session:
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS").consume()
     init_graph_schema(base_settings)
     yield base_settings
 
