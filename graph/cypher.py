@@ -16,7 +16,7 @@ class UnknownQuery(KeyError):
 
 @cache
 def query(name: str) -> str:
-    """The text of `cypher/<name>.cypher`, e.g. `query("sync/merge_engaged_with")`."""
+    """The text of `cypher/<name>.cypher`, e.g. `query("sync/merge_edges")`."""
     path = CYPHER_DIR / f"{name}.cypher"
     if not path.is_file():
         raise UnknownQuery(f"no Cypher file {path}")

@@ -26,7 +26,7 @@ from sync.aggregate import BatchAggregate, ResolvedConnection
 from sync.changes import Change, Mapped, Quarantine, Skipped, UnknownType
 from sync.cursor import SyncCursor, advance
 from sync.mapping import MappingConfig, map_row
-from sync.resolve import lookups, resolve_change
+from sync.resolve import lookups, missing_nodes, nodes_named, resolve_change
 from sync.rows import ROW_TYPES, Row
 from sync.source import Batch, read_batch
 from sync.writer import CursorConflict, GraphNames, apply_batch
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 ROW_TYPE_BY_TABLE: dict[str, type[Row]] = {cls.TABLE: cls for cls in ROW_TYPES}
 SYNC_TABLES: tuple[str, ...] = tuple(ROW_TYPE_BY_TABLE)
+# The column naming the row's source user (the start of the edges it makes), which partitions split on.
+SOURCE_USER_COLUMN: dict[str, str] = {table: "user_id" for table in SYNC_TABLES} | {"profile_activity": "visitor_id"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,16 @@ class Partition:
             raise ValueError(f"bad partition {self.index}/{self.count}")
 
     def owns(self, user_id: object) -> bool:
-        return self.count == 1 or (isinstance(user_id, int) and user_id % self.count == self.index)
+        """Whether this partition applies a row whose source user is `user_id`.
+
+        A value that is no integer (the mapping will quarantine the row) belongs to partition 0, so that
+        exactly one partition quarantines it instead of every partition skipping it.
+        """
+        if self.count == 1:
+            return True
+        if isinstance(user_id, int) and not isinstance(user_id, bool):
+            return user_id % self.count == self.index
+        return self.index == 0
 
     def suffix(self) -> str:
         return "" if self.count == 1 else f":{self.index}/{self.count}"
@@ -149,8 +160,9 @@ def sync_batch(
             note_counts: Counter[tuple[str, str, str, str]] = Counter()
             newest: float | None = None
             rows_by_id: dict[int, dict[str, Any]] = {}
+            user_column = SOURCE_USER_COLUMN[table]
             for data in batch.rows:
-                if not partition.owns(data.get("user_id")):
+                if not partition.owns(data.get(user_column)):
                     continue
                 rows_by_id[data["id"]] = data
                 result = map_row(_row(row_type, data), cfg)
@@ -182,6 +194,17 @@ def sync_batch(
                         quarantined.append((out, rows_by_id[row_id]))
                     continue
                 resolved.append((row_id, out))
+            if not create_missing:  # match-only: a row naming an absent node is quarantined whole
+                needed = {ref for _, out in resolved for ref in nodes_named(out, cfg)}
+                absent = missing_nodes(session, needed)
+                if absent:
+                    for row_id, out in resolved:
+                        gone = [r for r in nodes_named(out, cfg) if r in absent]
+                        if gone and row_id not in bad_rows:
+                            bad_rows.add(row_id)
+                            quarantined.append((Quarantine(table, row_id, f"node_missing: {gone[0].label} "
+                                                           f"{gone[0].key_map} is not in the graph"),
+                                                rows_by_id[row_id]))
             for row_id, out in resolved:
                 if row_id in bad_rows:  # a row applies whole or not at all
                     continue
@@ -207,8 +230,11 @@ def sync_batch(
                 session.execute_write(apply_batch, agg, cursor, after, notes, names,
                                       worker or f"{socket.gethostname()}:{os.getpid()}")
             except CursorConflict:
+                # The batch is the other worker's: nothing of it counts here (its quarantine rows
+                # were inserted idempotently by both and belong to the winner's report).
                 report.conflict = True
-                report.rows_applied = 0
+                report.rows_applied = report.quarantined = report.edges = report.skipped = 0
+                report.reasons.clear()
                 log.info("cursor %s moved under us; batch left to the other worker", name)
     finally:
         if own_pg:

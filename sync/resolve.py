@@ -12,7 +12,16 @@ import neo4j
 from graph.cypher import render
 from graph.schema import ident
 from sync.aggregate import ResolvedConnection
-from sync.changes import Change, ConnectionEvent, EdgeContribution, NodeRef, Quarantine, VibeTarget
+from sync.changes import (
+    Authorship,
+    Change,
+    ConnectionEvent,
+    EdgeContribution,
+    Impression,
+    NodeRef,
+    Quarantine,
+    VibeTarget,
+)
 from sync.mapping import MappingConfig
 
 
@@ -90,3 +99,29 @@ def resolve_change(
             return ResolvedConnection(peer, change.user, change.state, change.at, change.interaction_type)
         return ResolvedConnection(change.user, peer, change.state, change.at, change.interaction_type)
     return change
+
+
+def nodes_named(change: Change | ResolvedConnection, config: MappingConfig) -> list[NodeRef]:
+    """Every node a resolved change would MERGE (match-only mode checks they all exist)."""
+    if isinstance(change, ResolvedConnection):
+        return [config.user(change.requester), config.user(change.receiver)]
+    if isinstance(change, EdgeContribution):
+        assert isinstance(change.dst, NodeRef)
+        return [config.user(change.src), change.dst]
+    if isinstance(change, (Impression, Authorship)):
+        return [config.user(change.user), change.content]
+    return [config.user(change.user)]
+
+
+def missing_nodes(session: neo4j.Session, refs: set[NodeRef]) -> set[NodeRef]:
+    """Which of `refs` are absent from the graph: one query per (label, key shape)."""
+    groups: dict[tuple[str, tuple[str, ...]], list[NodeRef]] = {}
+    for ref in refs:
+        groups.setdefault((ref.label, tuple(k for k, _ in ref.keys)), []).append(ref)
+    missing: set[NodeRef] = set()
+    for (label, keys), group in groups.items():
+        match = ", ".join(f"{ident(k)}: k.{ident(k)}" for k in keys)
+        q = render("sync/find_existing_nodes", label=ident(label), match=match)
+        found = {tuple(sorted(r["key"].items())) for r in session.run(q, keys=[g.key_map for g in group]) if r["found"]}
+        missing.update(g for g in group if tuple(sorted(g.key_map.items())) not in found)
+    return missing
