@@ -1,0 +1,1 @@
+"""Activity tracking for the platform: validate, buffer and batch-write activity rows off the request path."""
