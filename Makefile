@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[gds,dev]'
+	$(BIN)/pip install -q -e '.[gds,eval,worker,dev]'
 	touch $@
 
 install: $(STAMP)
