@@ -6,6 +6,8 @@ import typer
 
 from activity_graph.cli import db_commands, demo_commands, graph_commands, ops_commands
 from algorithms.cli import app as algorithms_app
+from analytics.cli import ab_app
+from analytics.cli import app as analytics_app
 from sync.cli import app as sync_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -15,5 +17,7 @@ app.add_typer(sync_app, name="sync", help="Mirror the activity tables into the g
 bench = typer.Typer(no_args_is_help=True, help="Benchmarks (commands, not tests).")
 app.add_typer(bench, name="bench")
 app.add_typer(algorithms_app, name="algorithms", help="Graph Data Science jobs and their runs.")
+app.add_typer(analytics_app, name="analytics", help="Aggregation, quality, patterns, profiles, feed metrics.")
+app.add_typer(ab_app, name="ab", help="A/B experiments: assignment and reports.")
 ops_commands.register(app)
 demo_commands.register(app, bench)

@@ -112,7 +112,11 @@ def demo(
     except typer.Exit:
         console.print("[red]a GDS job failed (see above); the demo goes on with the results it has[/red]")
     _community_recovery()
-    console.rule("5. what is where")
+    console.rule("5. analytics: a behaviour profile and an A/B report")
+    from analytics.demo import demo_report
+
+    demo_report(console)
+    console.rule("6. what is where")
     _where(s)
 
 
