@@ -1,0 +1,226 @@
+"""Latency of `graph_feed_score` on whatever graph is loaded (a command, not a test).
+
+1. Batched: `rounds` calls, each scoring `candidates` candidates for one viewer in one query: p50, p99.
+2. Per candidate: the same scoring done one query per candidate (as the write-up's code does: a query for
+   each content item), for `per_candidate_rounds` of those calls; the ratio of the two.
+3. Concurrency: `concurrency` callers at once, `calls_per_caller` calls each: errors (exceptions; the function
+   promises none), neutral results (deadline, pool full) and p99.
+
+Viewers are the most active users (worst case for the viewer part); candidates are drawn at random from the
+most engaged content of the feed's types (worst case for the candidate part). Wall-clock latency of the public
+function, so the worker-thread hop and decoding the result are included.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from graph.feed import reader
+from graph.feed.api import _now, fetch_features, graph_feed_score, score_features
+from graph.feed.runner import RUNNER, run_read
+from graph.feed.weights import FeedWeights, feed_weights
+from graph.schema import ident
+from graph.settings import Settings, get_settings
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Milliseconds over `n` calls."""
+
+    n: int
+    p50: float
+    p99: float
+    mean: float
+    max: float
+
+    @classmethod
+    def of(cls, samples_s: Sequence[float]) -> Latency:
+        ms = sorted(x * 1000.0 for x in samples_s)
+        if not ms:
+            return cls(0, 0.0, 0.0, 0.0, 0.0)
+        return cls(len(ms), percentile(ms, 50), percentile(ms, 99), statistics.fmean(ms), ms[-1])
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, min(len(sorted_values), round(q / 100.0 * len(sorted_values) + 0.5)))
+    return float(sorted_values[rank - 1])
+
+
+@dataclass
+class BenchReport:
+    """What `run_benchmark` measured."""
+
+    graph: dict[str, int]
+    viewers: int
+    candidates: int
+    deadline_ms: float
+    batched: Latency
+    batched_neutral: int
+    per_candidate: Latency  # one whole call (all candidates, one query each)
+    per_candidate_query: Latency  # one of those queries
+    ratio_p50: float  # per-candidate call p50 / batched p50
+    concurrency: int
+    concurrent: Latency
+    concurrent_errors: int
+    concurrent_neutral: int
+    concurrent_default_deadline_misses: int  # calls slower than the default deadline setting
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _graph_size(settings: Settings) -> dict[str, int]:
+    from graph.connection import get_driver
+
+    driver = get_driver(settings)
+    out: dict[str, int] = {}
+    queries = {
+        "users": f"MATCH (n:{ident(settings.user_label)}) RETURN count(n) AS n",
+        "engaged_with": "MATCH ()-[r:ENGAGED_WITH]->() RETURN count(r) AS n",
+        "similar_to": "MATCH ()-[r:SIMILAR_TO]->() RETURN count(r) AS n",
+    }
+    for name, q in queries.items():
+        records, _, _ = driver.execute_query(q, database_=settings.neo4j_database)
+        out[name] = int(records[0]["n"]) if records else 0
+    return out
+
+
+def pools(
+    settings: Settings, weights: FeedWeights, viewers: int, content: int
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The most active viewers, and the most engaged content of the feed's types."""
+    from graph.connection import get_driver
+
+    labels = reader.Labels.of(settings)
+    types = tuple(weights.candidate_types)
+    driver = get_driver(settings)
+    users = run_read(driver, settings.neo4j_database, reader.pool_query("feed/sample_viewers", labels, types),
+                     {"limit": viewers}, None)
+    items = run_read(driver, settings.neo4j_database, reader.pool_query("feed/sample_content", labels, types),
+                     {"limit": content, "generic_types": reader.generic_types(labels, types)}, None)
+    refs = [reader.content_ref(r["labels"], r["content_type"], r["content_id"], labels) for r in items]
+    return [str(r["user_id"]) for r in users], [ref for ref in refs if ref is not None]
+
+
+def run_benchmark(
+    *,
+    candidates: int = 500,
+    viewers: int = 20,
+    rounds: int = 50,
+    per_candidate_rounds: int = 2,
+    concurrency: int = 32,
+    calls_per_caller: int = 10,
+    now: datetime | None = None,
+    seed: int = 7,
+    settings: Settings | None = None,
+    weights: FeedWeights | None = None,
+    progress: Progress | None = None,
+) -> BenchReport:
+    """Measure; see the module docstring. Needs a loaded graph (the deadline is lifted to measure latency)."""
+    s = settings or get_settings()
+    base = weights or feed_weights()
+    say = progress or (lambda _msg: None)
+    # measure latency, not the deadline: a generous one, and room for every concurrent caller
+    w = base.model_copy(update={"deadline_ms": 60_000.0, "max_in_flight": max(base.max_in_flight, concurrency)})
+    at = _now(now)
+    rng = random.Random(seed)
+    notes: list[str] = []
+
+    say("reading the graph's size and the viewer and content pools")
+    size = _graph_size(s)
+    users, pool = pools(s, w, viewers, max(4 * candidates, 2000))
+    if not users or not pool:
+        raise RuntimeError("no viewers with engagements or no content of the feed's types: load a graph first")
+    k = min(candidates, len(pool))
+    if k < candidates:
+        notes.append(f"only {len(pool)} content items of the feed's types: {k} candidates per call")
+
+    def cands() -> list[tuple[str, str]]:
+        return rng.sample(pool, k)
+
+    say("warming up (plans the queries)")
+    graph_feed_score(users[0], cands(), now=at, settings=s, weights=w)
+
+    say(f"batched: {rounds} calls x {k} candidates")
+    batched: list[float] = []
+    neutral = 0
+    for r in range(rounds):
+        viewer, batch = users[r % len(users)], cands()
+        t0 = time.perf_counter()
+        result = graph_feed_score(viewer, batch, now=at, settings=s, weights=w)
+        batched.append(time.perf_counter() - t0)
+        neutral += sum(1 for x in result if x.reason is not None)
+
+    say(f"per candidate: {per_candidate_rounds} calls x {k} queries")
+    driver = RUNNER.driver(s, w)
+    per_call: list[float] = []
+    per_query: list[float] = []
+    for r in range(per_candidate_rounds):
+        viewer, batch = users[r % len(users)], cands()
+        t0 = time.perf_counter()
+        for ref in batch:
+            q0 = time.perf_counter()
+            viewer_f, feats = fetch_features(driver, s, w, viewer, [ref], at, None)
+            score_features(viewer_f, feats, [ref], at, w)
+            per_query.append(time.perf_counter() - q0)
+        per_call.append(time.perf_counter() - t0)
+
+    say(f"concurrency: {concurrency} callers x {calls_per_caller} calls")
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = 0
+    conc_neutral = 0
+    jobs = [(users[(c * calls_per_caller + i) % len(users)], cands())
+            for c in range(concurrency) for i in range(calls_per_caller)]
+
+    def caller(c: int) -> None:
+        nonlocal errors, conc_neutral
+        for i in range(calls_per_caller):
+            viewer, batch = jobs[c * calls_per_caller + i]
+            t0 = time.perf_counter()
+            try:
+                result = graph_feed_score(viewer, batch, now=at, settings=s, weights=w)
+                bad = sum(1 for x in result if x.reason is not None)
+                failed = 0
+            except Exception:  # the function promises never to raise: count it
+                bad, failed = 0, 1
+            with lock:
+                latencies.append(time.perf_counter() - t0)
+                errors += failed
+                conc_neutral += 1 if bad else 0
+
+    with ThreadPoolExecutor(max_workers=concurrency) as ex:
+        list(ex.map(caller, range(concurrency)))
+
+    b, pc = Latency.of(batched), Latency.of(per_call)
+    return BenchReport(
+        graph=size,
+        viewers=len(users),
+        candidates=k,
+        deadline_ms=base.deadline_ms,
+        batched=b,
+        batched_neutral=neutral,
+        per_candidate=pc,
+        per_candidate_query=Latency.of(per_query),
+        ratio_p50=pc.p50 / b.p50 if b.p50 > 0 else 0.0,
+        concurrency=concurrency,
+        concurrent=Latency.of(latencies),
+        concurrent_errors=errors,
+        concurrent_neutral=conc_neutral,
+        concurrent_default_deadline_misses=sum(1 for x in latencies if x * 1000.0 > base.deadline_ms),
+        notes=notes,
+    )

@@ -1,0 +1,339 @@
+"""The feed's Cypher: rendering the named files for the settings' labels, their parameters, and reading the
+records back into raw features (`graph.feed.model`). No network here: `graph.feed.runner` runs the text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+from graph.cypher import render
+from graph.feed.model import CandidateFeatures, TieFeatures, ViewerFeatures
+from graph.schema import ident
+from graph.settings import Settings
+
+# GDS jobs whose current result set (`GraphResultSet.run_id`) a reader may see SIMILAR_TO edges of: the
+# readers in algorithms/readers.py match `s.run_id = pointer.run_id`; run ids are unique per run, so one list
+# serves user-user (user_similarity, social_similarity, embeddings) and content-content edges.
+RESULT_SETS: tuple[str, ...] = ("user_similarity", "social_similarity", "embeddings", "content_similarity")
+
+# A candidate of this type may be a node of the other type's label too: the platform logs community posts
+# under content_type 'post' (docs/platform.md, section 8).
+TYPE_FALLBACKS: Mapping[str, tuple[str, ...]] = {"post": ("community_post",)}
+
+PLAN_PREFIX = "CYPHER replan=skip\n"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The identifiers the feed queries are rendered with (from `graph.settings.Settings`)."""
+
+    user_label: str
+    user_key: str
+    content_key: str
+    generic_label: str
+    content_labels: tuple[tuple[str, str], ...]  # (content_type, label), settings order
+
+    @classmethod
+    def of(cls, settings: Settings) -> Labels:
+        return cls(
+            settings.user_label,
+            settings.user_key,
+            settings.content_key,
+            settings.generic_content_label,
+            tuple(settings.content_labels.items()),
+        )
+
+    @property
+    def distinct_labels(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for _, label in self.content_labels:
+            if label not in out:
+                out.append(label)
+        return tuple(out)
+
+    def label_of(self, content_type: str) -> str | None:
+        return dict(self.content_labels).get(content_type)
+
+    def type_of_label(self, label: str) -> str | None:
+        for content_type, lab in self.content_labels:
+            if lab == label:
+                return content_type
+        return None
+
+
+def _fragments(labels: Labels) -> dict[str, str]:
+    user = {"user_label": ident(labels.user_label), "user_key": ident(labels.user_key)}
+    return {
+        "viewer_ties": render("strength/viewer_ties", user_label=user["user_label"]),
+        "pair_ties": render("strength/pair_ties"),
+        **user,
+    }
+
+
+@lru_cache(maxsize=8)
+def strength_query(labels: Labels) -> str:
+    """`cypher/strength/read_strengths.cypher` rendered."""
+    return render("strength/read_strengths", **_fragments(labels))
+
+
+@lru_cache(maxsize=8)
+def score_query(labels: Labels) -> str:
+    """`cypher/feed/score_candidates.cypher` rendered, with one lookup branch per content label."""
+    branches = [
+        f"  UNWIND $l{n} AS cand MATCH (c:{ident(label)} {{{ident(labels.content_key)}: cand[1]}}) "
+        f"RETURN cand[0] AS i, cand[2] AS p, c"
+        for n, label in enumerate(labels.distinct_labels)
+    ]
+    branches.append(
+        f"  UNWIND $generic AS cand MATCH (c:{ident(labels.generic_label)} "
+        f"{{content_type: cand[1], content_id: cand[2]}}) RETURN cand[0] AS i, 99 AS p, c"
+    )
+    # replan=skip: planning this query takes seconds; once planned (index seeks from bound nodes throughout), a
+    # statistics drift must not make a request wait for a replan. Schema changes still clear the plan cache.
+    text = render("feed/score_candidates", candidate_lookup="\n  UNION ALL\n".join(branches), **_fragments(labels))
+    return PLAN_PREFIX + text
+
+
+def _filter_parts(labels: Labels, candidate_types: tuple[str, ...]) -> dict[str, str]:
+    tests = [f"c:{ident(label)}" for t in candidate_types if (label := labels.label_of(t)) is not None]
+    if any(labels.label_of(t) is None for t in candidate_types):
+        tests.append(f"(c:{ident(labels.generic_label)} AND c.content_type IN $generic_types)")
+    return {
+        "user_label": ident(labels.user_label),
+        "user_key": ident(labels.user_key),
+        "content_key": ident(labels.content_key),
+        "candidate_filter": " OR ".join(tests) if tests else "false",
+    }
+
+
+def generic_types(labels: Labels, candidate_types: tuple[str, ...]) -> list[str]:
+    """The feed's content types that have no platform label (`$generic_types`)."""
+    return [t for t in candidate_types if labels.label_of(t) is None]
+
+
+@lru_cache(maxsize=8)
+def candidates_query(labels: Labels, candidate_types: tuple[str, ...]) -> str:
+    """`cypher/feed/candidates.cypher` rendered: the label test for the content types a feed may show."""
+    return render("feed/candidates", **_filter_parts(labels, candidate_types))
+
+
+@lru_cache(maxsize=8)
+def refresh_query(labels: Labels, candidate_types: tuple[str, ...]) -> str:
+    """`cypher/feed/refresh_aggregates.cypher` rendered for the feed's content types."""
+    parts = _filter_parts(labels, candidate_types)
+    return render("feed/refresh_aggregates", candidate_filter=parts["candidate_filter"])
+
+
+@lru_cache(maxsize=16)
+def pool_query(name: str, labels: Labels, candidate_types: tuple[str, ...]) -> str:
+    """`cypher/feed/sample_content` or `cypher/feed/sample_viewers` rendered (benchmark, CLI)."""
+    parts = _filter_parts(labels, candidate_types)
+    if name == "feed/sample_viewers":
+        parts = {"user_label": parts["user_label"], "user_key": parts["user_key"]}
+    elif name == "feed/sample_content":
+        parts = {"content_key": parts["content_key"], "candidate_filter": parts["candidate_filter"]}
+    return render(name, **parts)
+
+
+def content_ref(labels_of_node: Sequence[str], content_type: str | None, content_id: Any,
+                names: Labels) -> tuple[str, str] | None:
+    """(content_type, content_id) of a node read back from the graph: the platform label's type, else the
+    generic node's own `content_type`."""
+    if content_id is None:
+        return None
+    for label in labels_of_node:
+        t = names.type_of_label(label)
+        if t is not None:
+            return t, str(content_id)
+    if content_type is not None:
+        return str(content_type), str(content_id)
+    return None
+
+
+def time_params(now: datetime, half_life_seconds: float) -> dict[str, Any]:
+    """`$now_ms` and `$hl_ms`, the decay's reference time and half-life as the Cypher files use them (and
+    `$no_run`, the run id a SIMILAR_TO without one is taken to have)."""
+    return {"now_ms": int(now.timestamp() * 1000), "hl_ms": float(half_life_seconds) * 1000.0, "no_run": ""}
+
+
+def normalise_id(content_type: str, content_id: str, labels: Labels) -> str:
+    """Platform uids are stored lower-case (the sync lower-cases them); other ids are taken as they are."""
+    return content_id.strip().lower() if labels.label_of(content_type) is not None else content_id
+
+
+def candidate_params(candidates: Sequence[tuple[str, str]], labels: Labels) -> dict[str, list[list[Any]]]:
+    """`$l0..` (one list per content label: [index, key, priority]) and `$generic` ([index, type, id])."""
+    label_index = {label: n for n, label in enumerate(labels.distinct_labels)}
+    params: dict[str, list[list[Any]]] = {f"l{n}": [] for n in range(len(label_index))}
+    params["generic"] = []
+    for i, (content_type, content_id) in enumerate(candidates):
+        ctype = str(content_type).strip().lower()
+        cid = str(content_id)
+        types = (ctype, *TYPE_FALLBACKS.get(ctype, ()))
+        placed = False
+        for priority, t in enumerate(types):
+            label = labels.label_of(t)
+            if label is not None:
+                params[f"l{label_index[label]}"].append([i, normalise_id(t, cid, labels), priority])
+                placed = True
+        if not placed:
+            params["generic"].append([i, ctype, cid])
+    return params
+
+
+# -- reading records -------------------------------------------------------------------------------------------
+
+
+def _float(value: Any) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return out if math.isfinite(out) else 0.0
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def to_datetime(value: Any) -> datetime | None:
+    """A stored creation time as an aware datetime: the platform's epoch-seconds float (neomodel
+    DateTimeProperty), the sync's Neo4j datetime, or an ISO string; None when unreadable."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            return None
+        try:
+            return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    to_native = getattr(value, "to_native", None)
+    if callable(to_native):
+        try:
+            native = to_native()
+        except (ValueError, OverflowError):
+            return None
+        if isinstance(native, datetime):
+            return native if native.tzinfo is not None else native.replace(tzinfo=timezone.utc)
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+    return None
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)):
+        return ()
+    return tuple(str(v) for v in value if v is not None)
+
+
+def read_tie(tie: Sequence[Any] | None, other_known: bool = True) -> TieFeatures:
+    """The `tie` list of strength/pair_ties.cypher."""
+    if not tie or len(tie) < 14:
+        return TieFeatures(other_known=other_known)
+    influence = tie[12]
+    return TieFeatures(
+        other_known=other_known,
+        visit_out=_float(tie[0]),
+        visit_in=_float(tie[1]),
+        vibe_out=_float(tie[2]),
+        vibe_in=_float(tie[3]),
+        engaged_out=_float(tie[4]),
+        engaged_in=_float(tie[5]),
+        connected_states=_strings(tie[6]),
+        platform_statuses=_strings(tie[7]),
+        similar=_float(tie[8]),
+        mutual=_int(tie[9]),
+        same_community=bool(tie[10]),
+        shared_groups=_int(tie[11]),
+        influence=None if influence is None else _float(influence),
+        authored=_int(tie[13]),
+    )
+
+
+def read_viewer(viewer: Mapping[str, Any] | None) -> ViewerFeatures:
+    """The `viewer` map of feed/score_candidates.cypher (None: no candidate was found; nothing is known)."""
+    if not viewer or not viewer.get("known"):
+        return ViewerFeatures()
+    hours_raw = viewer.get("hours")
+    hours = tuple(_float(h) for h in hours_raw) if isinstance(hours_raw, (list, tuple)) else ()
+    kinds: dict[str, float] = {}
+    for pair in viewer.get("kinds") or ():
+        if isinstance(pair, (list, tuple)) and len(pair) == 2 and pair[0] is not None:
+            kinds[str(pair[0])] = kinds.get(str(pair[0]), 0.0) + _float(pair[1])
+    community = viewer.get("community")
+    return ViewerFeatures(
+        known=True,
+        community=_int(community) if community is not None else None,
+        active_hours=hours if len(hours) == 24 else (),
+        kind_weights=kinds,
+        connections=_int(viewer.get("connections")),
+        tie_weight_out=_float(viewer.get("tie_out")),
+        authored=_int(viewer.get("authored")),
+        similar_users=_int(viewer.get("similar_users")),
+    )
+
+
+def read_scores_record(
+    record: Mapping[str, Any] | None, n_candidates: int
+) -> tuple[ViewerFeatures, list[CandidateFeatures]]:
+    """The one record of feed/score_candidates.cypher: the viewer, and features by candidate index (a candidate
+    absent from the graph gets `CandidateFeatures()`)."""
+    out = [CandidateFeatures() for _ in range(n_candidates)]
+    if record is None:
+        return ViewerFeatures(), out
+    viewer = read_viewer(record.get("viewer"))
+    ties: dict[int, tuple[str | None, TieFeatures | None]] = {}
+    for entry in record.get("ties") or ():
+        gi, author_id, tie = entry[0], entry[1], entry[2]
+        ties[_int(gi)] = (None, None) if author_id is None else (str(author_id), read_tie(tie))
+    for row in record.get("rows") or ():
+        i = _int(row[0])
+        if not 0 <= i < n_candidates:
+            continue
+        author_id, tie = ties.get(_int(row[1]), (None, None))
+        kind = row[3]
+        decay = _float(row[11])
+        out[i] = CandidateFeatures(
+            found=True,
+            kind=None if kind is None else str(kind),
+            created_at=to_datetime(row[2]),
+            engagers=_int(row[4]),
+            sample_n=_int(row[5]),
+            sample_weight=_float(row[6]) * decay,
+            sample_duration=_float(row[7]),
+            sample_scroll_sum=_float(row[8]),
+            sample_scroll_n=_float(row[9]),
+            community_weight=_float(row[10]) * decay,
+            similar_users_weight=_float(row[12]),
+            content_similarity=_float(row[13]),
+            author_id=author_id,
+            tie=tie,
+        )
+    return viewer, out
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """Values in first-seen order, without repeats."""
+    seen: set[str] = set()
+    out = []
+    for v in values:
+        if v not in seen:
+            seen.add(v)
+            out.append(v)
+    return out

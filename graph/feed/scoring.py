@@ -1,0 +1,257 @@
+"""Pure arithmetic: raw graph features -> connection strength and feed scores. No I/O, no clock.
+
+Every value is in [0, 1]. Saturating raw amounts use ``sat(x, k) = x / (x + k)`` (``x = k`` gives 0.5); a
+component is the weighted mean of its signals, a total the weighted mean of its components, so the weights
+are relative and the result stays in [0, 1] whatever they are. docs/feed.md has every formula.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from graph.feed.model import CandidateFeatures, TieFeatures, ViewerFeatures
+from graph.feed.weights import FeedWeights
+
+CONNECTED_STATES = frozenset({"connected"})
+PENDING_STATES = frozenset({"requested"})
+# The platform's Connection.connection_status values (docs/platform.md, section 6).
+PLATFORM_CONNECTED = frozenset({"accepted"})
+PLATFORM_PENDING = frozenset({"received"})
+
+STRENGTH_COMPONENTS: tuple[str, ...] = (
+    "connection",
+    "visits_out",
+    "engaged_out",
+    "vibes_out",
+    "mutual",
+    "similar",
+    "visits_in",
+    "vibes_in",
+    "engaged_in",
+    "community",
+)
+
+
+def sat(x: float, k: float) -> float:
+    """x / (x + k) for x > 0, else 0: a raw amount in [0, inf) as a share in [0, 1)."""
+    if math.isnan(x) or x <= 0.0:
+        return 0.0
+    if math.isinf(x):
+        return 1.0
+    return x / (x + k)
+
+
+def clamp01(x: float) -> float:
+    if not math.isfinite(x):
+        return 0.0
+    return min(1.0, max(0.0, x))
+
+
+def weighted_mean(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    """sum(w * v) / sum(w) over the keys of `weights` (0 when they sum to 0)."""
+    total = sum(weights.values())
+    if total <= 0.0:
+        return 0.0
+    return clamp01(sum(w * values.get(k, 0.0) for k, w in weights.items()) / total)
+
+
+# -- connection strength -----------------------------------------------------------------------------------------
+
+
+def connection_value(tie: TieFeatures, weights: FeedWeights) -> float:
+    """1 for a connection (CONNECTED connected, or an Accepted platform Connection), `requested_value` for a
+    pending one, else 0."""
+    states = {s.lower() for s in tie.connected_states}
+    statuses = {s.lower() for s in tie.platform_statuses}
+    if states & CONNECTED_STATES or statuses & PLATFORM_CONNECTED:
+        return 1.0
+    if states & PENDING_STATES or statuses & PLATFORM_PENDING:
+        return weights.requested_value
+    return 0.0
+
+
+def strength_components(tie: TieFeatures | None, weights: FeedWeights) -> tuple[float, dict[str, float]]:
+    """(total, components) of the tie from A to B; an absent tie is (0, all zeros)."""
+    if tie is None:
+        return 0.0, dict.fromkeys(STRENGTH_COMPONENTS, 0.0)
+    k = weights.strength_scales
+    components = {
+        "connection": connection_value(tie, weights),
+        "visits_out": sat(tie.visit_out, k["visits"]),
+        "engaged_out": sat(tie.engaged_out, k["engaged"]),
+        "vibes_out": sat(tie.vibe_out, k["vibes"]),
+        "mutual": sat(float(tie.mutual), k["mutual"]),
+        "similar": clamp01(tie.similar),
+        "visits_in": sat(tie.visit_in, k["visits"]),
+        "vibes_in": sat(tie.vibe_in, k["vibes"]),
+        "engaged_in": sat(tie.engaged_in, k["engaged"]),
+        "community": max(1.0 if tie.same_community else 0.0, sat(float(tie.shared_groups), k["groups"])),
+    }
+    return weighted_mean(components, weights.strength), components
+
+
+def tie_raw(tie: TieFeatures | None) -> dict[str, float]:
+    """The raw values behind the components (for display)."""
+    if tie is None:
+        return {}
+    return {
+        "visit_out": tie.visit_out,
+        "visit_in": tie.visit_in,
+        "vibe_out": tie.vibe_out,
+        "vibe_in": tie.vibe_in,
+        "engaged_out": tie.engaged_out,
+        "engaged_in": tie.engaged_in,
+        "similar": tie.similar,
+        "mutual": float(tie.mutual),
+        "same_community": 1.0 if tie.same_community else 0.0,
+        "shared_groups": float(tie.shared_groups),
+        "connected": 1.0 if (
+            {s.lower() for s in tie.connected_states} & CONNECTED_STATES
+            or {s.lower() for s in tie.platform_statuses} & PLATFORM_CONNECTED
+        ) else 0.0,
+    }
+
+
+# -- the viewer --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ViewerProfile:
+    """What the viewer's features imply for every candidate of one call."""
+
+    personal: bool
+    highly_social: bool
+    visual_lover: bool
+    creator: bool
+    visual_share: float
+    kind_shares: dict[str, float]  # share of recent engagement weight per kind (sums to 1, or empty)
+    kind_max: float  # the largest share (type preference = share / kind_max)
+    hour_fit: tuple[float, ...]  # per hour of day (UTC), smoothed activity / its maximum; empty if unknown
+
+
+def viewer_profile(viewer: ViewerFeatures, weights: FeedWeights) -> ViewerProfile:
+    total = sum(w for w in viewer.kind_weights.values() if w > 0)
+    shares = {k: w / total for k, w in viewer.kind_weights.items() if w > 0} if total > 0 else {}
+    visual = {k.lower() for k in weights.visual_kinds}
+    visual_share = sum(s for k, s in shares.items() if k.lower() in visual)
+    hours = viewer.active_hours
+    fit: tuple[float, ...] = ()
+    if len(hours) == 24 and sum(hours) > 0:
+        smooth = [hours[(h - 1) % 24] + hours[h] + hours[(h + 1) % 24] for h in range(24)]
+        peak = max(smooth)
+        fit = tuple(s / peak for s in smooth) if peak > 0 else ()
+    return ViewerProfile(
+        personal=viewer.known,
+        highly_social=viewer.known and (
+            viewer.connections >= weights.social_min_connections
+            or viewer.tie_weight_out >= weights.social_min_tie_weight
+        ),
+        visual_lover=viewer.known and bool(shares) and visual_share >= weights.visual_min_share,
+        creator=viewer.known and viewer.authored >= weights.creator_min_items,
+        visual_share=visual_share,
+        kind_shares=shares,
+        kind_max=max(shares.values()) if shares else 0.0,
+        hour_fit=fit,
+    )
+
+
+def component_weights(profile: ViewerProfile, weights: FeedWeights) -> dict[str, float]:
+    """The component weights in force for this viewer (write-up 4.4 adjustments on 6.2's weights).
+
+    Unknown viewer: only the non-personal components (base, engagement, temporal).
+    """
+    w = dict(weights.components)
+    if not profile.personal:
+        return {k: v for k, v in w.items() if k in ("base", "engagement", "temporal")}
+    if profile.highly_social:
+        w["social"] = w.get("social", 0.0) + weights.social_boost
+    if profile.visual_lover and weights.media_boost > 0:
+        w["media"] = weights.media_boost
+    if profile.creator and weights.creator_boost > 0:
+        w["creator"] = weights.creator_boost
+    return w
+
+
+# -- one candidate -----------------------------------------------------------------------------------------------
+
+
+def freshness(created_at: datetime | None, now: datetime, half_life_hours: float) -> float:
+    """2^(-age / half-life); 1 for content dated in the future, 0 when the time is unknown."""
+    if created_at is None:
+        return 0.0
+    age_h = (now - created_at).total_seconds() / 3600.0
+    if age_h <= 0:
+        return 1.0
+    return float(2.0 ** (-age_h / half_life_hours))
+
+
+def _sub(weights: FeedWeights, component: str, personal: bool = True) -> dict[str, float]:
+    prefix = component + "."
+    out = {k[len(prefix):]: w for k, w in weights.signals.items() if k.startswith(prefix)}
+    if component == "temporal" and not personal:
+        out.pop("active_hours", None)
+    return out
+
+
+def score_candidate(
+    viewer: ViewerProfile, cand: CandidateFeatures, now: datetime, weights: FeedWeights
+) -> tuple[float, dict[str, float]]:
+    """(score, components) of one candidate: the weighted mean of the components in force."""
+    k = weights.scales
+    strength, _ = strength_components(cand.tie, weights)
+    n = cand.sample_n
+    estimated_weight = cand.sample_weight * (max(cand.engagers, n) / n) if n > 0 else 0.0
+    influence = cand.tie.influence if cand.tie is not None and cand.tie.influence is not None else 0.0
+    fresh = freshness(cand.created_at, now, weights.freshness_half_life_hours)
+    hour_fit = 0.0
+    if viewer.hour_fit and cand.created_at is not None:
+        hour_fit = viewer.hour_fit[cand.created_at.astimezone(timezone.utc).hour]
+    kind = (cand.kind or "").lower()
+    type_pref = 0.0
+    if viewer.kind_max > 0 and cand.kind is not None:
+        share = next((s for key, s in viewer.kind_shares.items() if key.lower() == kind), 0.0)
+        type_pref = share / viewer.kind_max
+    signals = {
+        "popularity": sat(estimated_weight, k["popularity"]),
+        "influence": sat(influence, k["influence"]),
+        "quality": sat(cand.sample_weight / n, k["quality"]) if n > 0 else 0.0,
+        "time_spent": sat(cand.sample_duration / n, k["time_spent"]) if n > 0 else 0.0,
+        "scroll_depth": clamp01(cand.sample_scroll_sum / cand.sample_scroll_n / 100.0)
+        if cand.sample_scroll_n > 0 else 0.0,
+        "strength": strength,
+        "similar_users": sat(cand.similar_users_weight, k["similar_users"]),
+        "community": sat(cand.community_weight, k["community"]),
+        "freshness": fresh,
+        "active_hours": hour_fit,
+        "type_preference": type_pref,
+        "content_similarity": clamp01(cand.content_similarity),
+    }
+    if not viewer.personal:
+        for name in ("strength", "similar_users", "community", "active_hours", "type_preference",
+                     "content_similarity"):
+            signals[name] = 0.0
+    components = {
+        "base": weighted_mean({"popularity": signals["popularity"], "influence": signals["influence"]},
+                              _sub(weights, "base")),
+        "engagement": weighted_mean(signals, _sub(weights, "engagement")),
+        "social": weighted_mean(signals, _sub(weights, "social")),
+        "temporal": weighted_mean({"freshness": fresh, "active_hours": hour_fit},
+                                  _sub(weights, "temporal", viewer.personal)),
+        "preference": weighted_mean({"type": type_pref, "content": signals["content_similarity"]},
+                                    _sub(weights, "preference")),
+        "media": 1.0 if kind in {v.lower() for v in weights.visual_kinds} else 0.0,
+        "creator": 1.0 if cand.tie is not None and cand.tie.authored >= weights.creator_min_items else 0.0,
+    }
+    in_force = component_weights(viewer, weights)
+    score = weighted_mean(components, in_force) if cand.found or cand.tie is not None else 0.0
+    out = {name: components[name] for name in ("base", "engagement", "social", "temporal", "preference")}
+    for extra in ("media", "creator"):
+        if extra in in_force:
+            out[extra] = components[extra]
+    out.update(signals)
+    out["personal"] = 1.0 if viewer.personal else 0.0
+    out["found"] = 1.0 if cand.found else 0.0
+    return score, out

@@ -1,0 +1,245 @@
+"""`graph_feed_score` against the real Neo4j, on a small graph whose every component is worked out by hand.
+
+Uses the suite's `clean_graph` fixture (wipes the database: run against a disposable instance).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import neo4j
+import pytest
+from pydantic import SecretStr
+
+from graph import FeedScore, graph_feed_score
+from graph.connection import get_driver
+from graph.feed.aggregates import refresh_content_aggregates
+from graph.feed.runner import RUNNER
+from graph.feed.weights import FeedWeights
+from graph.settings import Settings
+
+pytestmark = [pytest.mark.services, pytest.mark.graph_facing]
+
+NOW = datetime(2025, 6, 15, 12, 0, tzinfo=timezone.utc)
+DAY = timedelta(days=1)
+P1 = "a1" * 16  # image post by W, engaged by U1 and U2
+P2 = "b2" * 16  # post by X, no engagement
+P3 = "c3" * 16  # image the viewer engaged with (similar to P1)
+P4 = "d4" * 16  # text the viewer engaged with
+UNKNOWN = "ee" * 16
+# a generous deadline: the first call plans the query (seconds on a cold server)
+W = FeedWeights(deadline_ms=120_000, log_interval_seconds=0)
+
+
+def sat(x: float, k: float) -> float:
+    return x / (x + k) if x > 0 else 0.0
+
+
+def cypher(settings: Settings, query: str, **params: Any) -> None:
+    get_driver(settings).execute_query(query, params, database_=settings.neo4j_database)
+
+
+@pytest.fixture()
+def feed_graph(clean_graph: Settings) -> Iterator[Settings]:
+    s = clean_graph
+    hours = [0] * 24
+    hours[12], hours[13] = 4, 2
+    cypher(
+        s,
+        """
+        CREATE (v:Users {user_id: '10', community: 3, active_hours: $hours}),
+               (w:Users {user_id: '11', influence: 1.0}),
+               (x:Users {user_id: '12'}),
+               (u1:Users {user_id: '21'}), (u2:Users {user_id: '22', community: 3}),
+               // P1: a platform post (HAS_POST, epoch-seconds created_at, post_type)
+               (w)-[:HAS_POST]->(p1:Post {uid: $p1, post_type: 'image', created_at: $p1_created}),
+               // P2: a post the sync created (CREATED, datetime created_at)
+               (x)-[:CREATED {at: $p2_created}]->(p2:Post {uid: $p2, content_type: 'post', created_at: $p2_created}),
+               (p3:Post {uid: $p3, post_type: 'image'}), (p4:Post {uid: $p4, post_type: 'text'}),
+               (u1)-[:ENGAGED_WITH {weight: 0.8, count: 2, last_at: $now - duration({days: 14}),
+                                    duration_seconds: 120, scroll_depth_sum: 150.0, scroll_depth_n: 2}]->(p1),
+               (u2)-[:ENGAGED_WITH {weight: 0.2, count: 1, last_at: $now}]->(p1),
+               (v)-[:ENGAGED_WITH {weight: 0.6, count: 1, last_at: $now}]->(p3),
+               (v)-[:ENGAGED_WITH {weight: 0.2, count: 1, last_at: $now}]->(p4),
+               (v)-[:VISITED {weight: 1.0, count: 3, last_at: $now}]->(w),
+               (v)-[:SIMILAR_TO {score: 0.5, source: 'engagement', run_id: 'r1'}]->(u1),
+               (v)-[:SIMILAR_TO {score: 0.9, source: 'engagement', run_id: 'r0-old'}]->(u2),
+               (p1)-[:SIMILAR_TO {score: 0.3, run_id: 'c1'}]->(p3),
+               (:GraphResultSet {name: 'user_similarity', run_id: 'r1'}),
+               (:GraphResultSet {name: 'content_similarity', run_id: 'c1'})
+        """,
+        hours=hours,
+        now=NOW,
+        p1=P1, p2=P2, p3=P3, p4=P4,
+        p1_created=(NOW - 2 * DAY).timestamp(),
+        p2_created=NOW - timedelta(hours=26),
+    )
+    yield s
+    RUNNER.close()
+
+
+def expected_p1(personal: bool = True) -> tuple[float, dict[str, float]]:
+    """P1's components and score, by hand (docs/feed.md formulas, default weights)."""
+    # engagers: U1 0.8 decayed 14 days (one half-life) = 0.4; U2 0.2 now. Two engagers, both read.
+    sample_weight = 0.4 + 0.2
+    popularity = sat(sample_weight * 2 / 2, 5.0)
+    influence = sat(1.0, 1.0)
+    quality = sat(sample_weight / 2, 0.5)
+    time_spent = sat(120 / 2, 60.0)
+    scroll_depth = (150.0 / 2) / 100
+    freshness = 2 ** (-48 / 48)
+    c = {
+        "popularity": popularity,
+        "influence": influence,
+        "quality": quality,
+        "time_spent": time_spent,
+        "scroll_depth": scroll_depth,
+        "freshness": freshness,
+        "base": 0.7 * popularity + 0.3 * influence,
+        "engagement": 0.5 * quality + 0.25 * time_spent + 0.25 * scroll_depth,
+    }
+    if not personal:
+        c["temporal"] = freshness  # active hours unknown: freshness only
+        score = (0.4 * c["base"] + 0.25 * c["engagement"] + 0.1 * c["temporal"]) / 0.75
+        return score, c
+    visits_out = sat(1.0, 1.0)  # VISITED weight 1.0 now
+    c["strength"] = 0.15 * visits_out / 1.0  # the strength weights sum to 1
+    c["similar_users"] = sat(0.5 * 0.4, 0.5)  # U1 (score 0.5 in run r1) engaged 0.4; U2's edge is of an old run
+    c["community"] = sat(0.2, 1.0)  # U2 shares the viewer's community 3
+    c["social"] = 0.4 * c["strength"] + 0.3 * c["similar_users"] + 0.3 * c["community"]
+    # active hours 12: 4, 13: 2 -> smoothed peak 6; P1 created at 12:00 UTC -> 6 / 6
+    c["active_hours"] = 1.0
+    c["temporal"] = 0.6 * freshness + 0.4 * 1.0
+    # recent engagement: image 0.6, text 0.2 -> image is the favourite (1.0); P1 ~ P3 at 0.3 (run c1)
+    c["type_preference"] = 1.0
+    c["content_similarity"] = 0.3
+    c["preference"] = 0.5 * 1.0 + 0.5 * 0.3
+    # visual share 0.75 >= 0.5: the media term (0.2) joins, P1 is an image
+    c["media"] = 1.0
+    score = (0.4 * c["base"] + 0.25 * c["engagement"] + 0.15 * c["social"] + 0.1 * c["temporal"]
+             + 0.1 * c["preference"] + 0.2 * c["media"]) / 1.2
+    return score, c
+
+
+def check(actual: FeedScore, expected: dict[str, float]) -> None:
+    for name, value in expected.items():
+        assert actual.components[name] == pytest.approx(value, abs=1e-9), name
+
+
+def test_components_match_hand_computed_values(feed_graph: Settings) -> None:
+    scores = graph_feed_score(10, [("post", P1)], now=NOW, settings=feed_graph, weights=W)
+    score, components = expected_p1()
+    assert scores[0].reason is None
+    check(scores[0], components)
+    assert scores[0].score == pytest.approx(score, abs=1e-9)
+    assert 0.0 <= scores[0].score <= 1.0
+
+
+def test_order_kept_unknown_candidate_zero_and_author_only_candidate(feed_graph: Settings) -> None:
+    cands = [("post", P2), ("post", UNKNOWN), ("post", P1.upper()), ("page", "https://example.org/x")]
+    scores = graph_feed_score("10", cands, now=NOW, settings=feed_graph, weights=W)
+    assert [(s.content_type, s.content_id) for s in scores] == cands
+    p2, unknown, p1, page = scores
+    assert unknown.score == 0.0 and unknown.components["found"] == 0.0 and unknown.reason is None
+    assert page.score == 0.0
+    assert p1.score == pytest.approx(expected_p1()[0], abs=1e-9)  # uids match case-insensitively
+    # P2: known only by its author (no engagement, no tie) and its time: 26 h old, created at 10:00 (no activity)
+    assert p2.components["found"] == 1.0
+    assert p2.components["engagement"] == 0.0 and p2.components["strength"] == 0.0
+    assert p2.components["freshness"] == pytest.approx(2 ** (-26 / 48))
+    assert p2.components["active_hours"] == 0.0
+    # only temporal is non-zero; the viewer's media term (weight 0.2) is in force but P2 is no image
+    expected = (0.1 * (0.6 * 2 ** (-26 / 48))) / 1.2
+    assert p2.score == pytest.approx(expected, abs=1e-9)
+
+
+def test_unknown_viewer_gets_the_non_personal_score(feed_graph: Settings) -> None:
+    scores = graph_feed_score(999, [("post", P1), ("post", P2)], now=NOW, settings=feed_graph, weights=W)
+    score, components = expected_p1(personal=False)
+    assert scores[0].components["personal"] == 0.0
+    check(scores[0], components)
+    assert scores[0].score == pytest.approx(score, abs=1e-9)
+    for name in ("strength", "similar_users", "community", "type_preference", "content_similarity"):
+        assert scores[0].components[name] == 0.0
+    assert scores[1].score == pytest.approx(0.1 * 2 ** (-26 / 48) / 0.75, abs=1e-9)
+
+
+def test_aggregates_give_the_same_scores_until_the_engagers_change(feed_graph: Settings) -> None:
+    later = NOW + 7 * DAY
+    before = graph_feed_score(10, [("post", P1)], now=later, settings=feed_graph, weights=W)
+    assert refresh_content_aggregates(now=NOW, settings=feed_graph, weights=W) == 4
+    after = graph_feed_score(10, [("post", P1)], now=later, settings=feed_graph, weights=W)
+    assert after[0].score == pytest.approx(before[0].score, abs=1e-9)
+    check(after[0], before[0].components)
+    # a stale aggregate is not used: a third engager makes the query sample again
+    cypher(feed_graph, "MATCH (p:Post {uid: $p1}) CREATE (:Users {user_id: '23'})-[:ENGAGED_WITH "
+                       "{weight: 0.6, count: 1, last_at: $now}]->(p)", p1=P1, now=NOW)
+    third = graph_feed_score(10, [("post", P1)], now=NOW, settings=feed_graph, weights=W)
+    assert third[0].components["quality"] == pytest.approx(sat(1.2 / 3, 0.5), abs=1e-9)
+
+
+class CountingDriver:
+    """Wraps a driver and counts the queries run through its sessions."""
+
+    def __init__(self, driver: neo4j.Driver) -> None:
+        self.driver = driver
+        self.queries = 0
+
+    def session(self, **kwargs: Any) -> Any:
+        outer = self
+        inner = self.driver.session(**kwargs)
+
+        class Session:
+            def __enter__(self) -> Session:
+                inner.__enter__()
+                return self
+
+            def __exit__(self, *exc: Any) -> None:
+                inner.__exit__(*exc)
+
+            def run(self, *args: Any, **kw: Any) -> Any:
+                outer.queries += 1
+                return inner.run(*args, **kw)
+
+        return Session()
+
+
+def test_one_round_trip_for_all_candidates(feed_graph: Settings) -> None:
+    counting = CountingDriver(get_driver(feed_graph))
+    cands = [("post", P1), ("post", P2), ("post", UNKNOWN)] + [("post", f"{n:032x}") for n in range(300)]
+    scores = graph_feed_score(10, cands, now=NOW, settings=feed_graph, weights=W, driver=counting)  # type: ignore[arg-type]
+    assert counting.queries == 1
+    assert len(scores) == len(cands) and all(s.reason is None for s in scores)
+
+
+def test_outage_gives_neutral_scores_and_no_exception(clean_graph: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    down = clean_graph.model_copy(update={"neo4j_uri": "bolt://127.0.0.1:1", "neo4j_password": SecretStr("x")})
+    try:
+        with caplog.at_level(logging.WARNING, logger="graph.feed"):
+            scores = graph_feed_score(10, [("post", P1), ("post", P2)], now=NOW, settings=down, weights=W)
+            assert [s.score for s in scores] == [W.neutral_score] * 2
+            assert all(s.reason and "unavailable" in s.reason for s in scores)
+            assert [s.content_id for s in scores] == [P1, P2]
+            again = graph_feed_score(10, [("post", P1)], now=NOW, settings=down, weights=W)
+            assert again[0].reason and "not trying" in again[0].reason  # the breaker answers at once
+        assert any("neutral scores" in r.getMessage() for r in caplog.records)
+    finally:
+        RUNNER.close()
+
+
+def test_deadline_gives_neutral_scores_and_logs_why(feed_graph: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="graph.feed"):
+        scores = graph_feed_score(10, [("post", P1)], now=NOW, settings=feed_graph, weights=W, deadline_ms=0.01)
+    assert scores[0].score == W.neutral_score and scores[0].neutral
+    assert scores[0].reason is not None and "deadline" in scores[0].reason
+    assert any("deadline" in r.getMessage() for r in caplog.records)
+
+
+def test_scores_stay_in_unit_interval_under_extreme_weights(feed_graph: Settings) -> None:
+    heavy = FeedWeights(deadline_ms=120_000, components={"social": 50.0}, social_boost=10.0, media_boost=0.0)
+    scores = graph_feed_score(10, [("post", P1), ("post", P2)], now=NOW, settings=feed_graph, weights=heavy)
+    assert all(0.0 <= s.score <= 1.0 and not math.isnan(s.score) for s in scores)

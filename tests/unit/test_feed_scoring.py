@@ -1,0 +1,157 @@
+"""The feed's pure parts: saturation, freshness, the viewer profile and its adjustments, strength arithmetic,
+settings, reading records. No services."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph.feed import reader, scoring
+from graph.feed.model import CandidateFeatures, TieFeatures, ViewerFeatures
+from graph.feed.weights import DEFAULT_STRENGTH_WEIGHTS, FeedWeights, default_feed_weights
+from graph.settings import Settings
+
+pytestmark = pytest.mark.graph_facing
+
+NOW = datetime(2025, 6, 15, 12, 0, tzinfo=timezone.utc)
+W = default_feed_weights()
+
+
+def test_sat_and_freshness() -> None:
+    assert scoring.sat(1.0, 1.0) == 0.5
+    assert scoring.sat(0.0, 1.0) == 0.0 and scoring.sat(-3.0, 1.0) == 0.0
+    assert scoring.sat(math.nan, 1.0) == 0.0 and scoring.sat(math.inf, 1.0) == 1.0
+    assert scoring.freshness(NOW - timedelta(hours=48), NOW, 48.0) == 0.5
+    assert scoring.freshness(NOW + timedelta(hours=1), NOW, 48.0) == 1.0
+    assert scoring.freshness(None, NOW, 48.0) == 0.0
+
+
+def test_viewer_profile_adjustments() -> None:
+    hours = [0.0] * 24
+    hours[20] = 5.0
+    viewer = ViewerFeatures(known=True, active_hours=tuple(hours), kind_weights={"video": 3.0, "text": 1.0},
+                            connections=12, authored=7)
+    p = scoring.viewer_profile(viewer, W)
+    assert p.highly_social and p.visual_lover and p.creator
+    assert p.visual_share == 0.75 and p.kind_max == 0.75
+    assert p.hour_fit[20] == 1.0 and p.hour_fit[19] == 1.0 and p.hour_fit[18] == 0.0
+    weights = scoring.component_weights(p, W)
+    assert weights["social"] == pytest.approx(0.15 + W.social_boost)
+    assert weights["media"] == W.media_boost and weights["creator"] == W.creator_boost
+    quiet = scoring.viewer_profile(ViewerFeatures(known=True, kind_weights={"text": 1.0}), W)
+    assert not (quiet.highly_social or quiet.visual_lover or quiet.creator)
+    assert scoring.component_weights(quiet, W) == dict(W.components)
+    assert set(scoring.component_weights(scoring.viewer_profile(ViewerFeatures(), W), W)) == {
+        "base", "engagement", "temporal"}
+
+
+def test_strength_arithmetic_and_pending_states() -> None:
+    tie = TieFeatures(other_known=True, visit_out=1.0, platform_statuses=("Received",), mutual=5, shared_groups=1)
+    total, comps = scoring.strength_components(tie, W)
+    assert comps["connection"] == W.requested_value
+    assert comps["visits_out"] == 0.5 and comps["mutual"] == 0.5 and comps["community"] == 0.5
+    expected = (0.2 * W.requested_value + 0.15 * 0.5 + 0.1 * 0.5 + 0.05 * 0.5) / sum(DEFAULT_STRENGTH_WEIGHTS.values())
+    assert total == pytest.approx(expected)
+    accepted = TieFeatures(connected_states=("requested",), platform_statuses=("Accepted",))
+    assert scoring.connection_value(accepted, W) == 1.0
+    assert scoring.strength_components(None, W)[0] == 0.0
+
+
+@given(
+    st.floats(0, 1e6), st.integers(0, 10_000), st.integers(1, 50), st.floats(0, 1e6), st.floats(0, 1e4),
+    st.floats(-5, 5), st.floats(0, 1e3), st.booleans(), st.booleans(),
+)
+def test_scores_stay_in_unit_interval(
+    weight: float, engagers: int, n: int, duration: float, scroll: float, sim: float, tie_w: float,
+    known: bool, found: bool,
+) -> None:
+    viewer = scoring.viewer_profile(
+        ViewerFeatures(known=known, kind_weights={"image": 1.0}, connections=20, authored=9), W)
+    cand = CandidateFeatures(
+        found=found, kind="image", created_at=NOW - timedelta(hours=3), engagers=engagers, sample_n=n,
+        sample_weight=weight, sample_duration=duration, sample_scroll_sum=scroll, sample_scroll_n=1.0,
+        community_weight=tie_w, similar_users_weight=tie_w, content_similarity=sim,
+        tie=TieFeatures(visit_out=tie_w, vibe_in=tie_w, similar=sim, influence=tie_w, authored=9),
+    )
+    score, components = scoring.score_candidate(viewer, cand, NOW, W)
+    assert 0.0 <= score <= 1.0
+    assert all(0.0 <= v <= 1.0 for v in components.values())
+
+
+def test_weights_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTIVITY_FEED_COMPONENTS__SOCIAL", "0.3")
+    monkeypatch.setenv("ACTIVITY_FEED_DEADLINE_MS", "25")
+    w = FeedWeights()
+    assert w.components["social"] == 0.3 and w.components["base"] == 0.4 and w.deadline_ms == 25
+    monkeypatch.setenv("ACTIVITY_FEED_COMPONENTS__NOPE", "1")
+    with pytest.raises(ValueError, match="unknown entry"):
+        FeedWeights()
+
+
+def test_candidate_params_and_lookup_text() -> None:
+    labels = reader.Labels.of(Settings())
+    params = reader.candidate_params(
+        [("post", "AB" * 16), ("story", "cd" * 16), ("page", "https://x/y"), ("community_post", "ef" * 16)], labels)
+    post, story, community, community_post = (labels.distinct_labels.index(x) for x in
+                                              ("Post", "Story", "Community", "CommunityPost"))
+    assert params[f"l{post}"] == [[0, "ab" * 16, 0]]
+    assert params[f"l{community_post}"] == [[0, "ab" * 16, 1], [3, "ef" * 16, 0]]  # a post may be a CommunityPost
+    assert params[f"l{story}"] == [[1, "cd" * 16, 0]] and params[f"l{community}"] == []
+    assert params["generic"] == [[2, "page", "https://x/y"]]
+    text = reader.score_query(labels)
+    assert "{{" not in text and "UNWIND $generic AS cand" in text
+    assert text.count("UNION ALL") == len(labels.distinct_labels)
+
+
+def test_reading_times_and_records() -> None:
+    assert reader.to_datetime(0.0) == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert reader.to_datetime("2025-01-01T00:00:00Z") == datetime(2025, 1, 1, tzinfo=timezone.utc)
+    assert reader.to_datetime(datetime(2025, 1, 1)) == datetime(2025, 1, 1, tzinfo=timezone.utc)
+    assert reader.to_datetime("soon") is None and reader.to_datetime(math.nan) is None
+    viewer, feats = reader.read_scores_record(None, 2)
+    assert not viewer.known and len(feats) == 2 and not feats[0].found
+    record = {
+        "viewer": {"known": True, "hours": [1] * 24, "kinds": [["image", 0.5]], "connections": 2},
+        "rows": [[1, 0, 1.7e9, "image", 4, 2, 0.6, 30, 100.0, 2, 0.2, 0.5, 0.1, 0.3]],
+        "ties": [[0, "7", [0.1, 0, 0, 0, 0, 0, ["connected"], [], 0.2, 1, True, 0, 0.9, 3]]],
+    }
+    viewer, feats = reader.read_scores_record(record, 2)
+    assert viewer.known and viewer.kind_weights == {"image": 0.5}
+    assert not feats[0].found and feats[1].found
+    f = feats[1]
+    assert f.sample_weight == pytest.approx(0.3) and f.community_weight == pytest.approx(0.1)
+    assert f.author_id == "7" and f.tie is not None and f.tie.influence == 0.9 and f.tie.same_community
+
+
+def test_importing_the_feed_stays_light() -> None:
+    """The platform imports `graph` inside Django: no CLI, GDS client, Postgres or Celery at import time."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, neo4j, pydantic_settings; before = set(sys.modules); "
+        "from graph import graph_feed_score, graph_feed_candidates, FeedScore, connection_strength; "
+        "heavy = [m for m in ('typer', 'rich', 'algorithms', 'graphdatascience', 'pandas', 'psycopg', 'celery', "
+        "'neomodel') if m in sys.modules and m not in before]; print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_candidate_sources_are_normalised_and_weighted() -> None:
+    from graph.feed.api import combine_sources
+
+    rows = [
+        ("similar_users", ("post", "a"), 4.0), ("similar_users", ("post", "b"), 2.0),
+        ("ties", ("post", "b"), 0.5), ("community", ("community_post", "c"), 3.0),
+        ("content", None, 9.0), ("content", ("post", "d"), 0.0),
+    ]
+    out = combine_sources(rows, {"similar_users": 1.0, "ties": 1.0, "community": 0.5, "content": 1.0}, 10)
+    assert [(ref, score) for ref, score, _ in out] == [
+        (("post", "b"), 1.5), (("post", "a"), 1.0), (("community_post", "c"), 0.5)]
+    assert out[0][2] == {"similar_users": 0.5, "ties": 1.0}
+    assert len(combine_sources(rows, {"similar_users": 1.0}, 1)) == 1
