@@ -14,6 +14,8 @@ from graph.settings import REPO_ROOT, Settings, redact_url
 
 pytestmark = pytest.mark.graph_facing
 
+PACKAGES = ("graph", "sync", "algorithms", "activity", "activity_graph", "analytics", "tracker", "evaluation")
+
 
 def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEO4J_URI", "bolt://db.example:7999")
@@ -43,7 +45,7 @@ def test_render_refuses_a_missing_part() -> None:
 def _names_used_in_code() -> set[str]:
     pattern = re.compile(r"""(?:query|render|statements|cypher_text\.\w+|load|_q)\(\s*["']([a-z_]+/[a-z0-9_]+)["']""")
     used: set[str] = set()
-    for folder in ("graph", "sync", "algorithms", "activity", "activity_graph"):
+    for folder in PACKAGES:
         for path in (REPO_ROOT / folder).rglob("*.py"):
             used.update(pattern.findall(path.read_text()))
     return used
@@ -55,7 +57,7 @@ def test_every_name_the_code_loads_exists() -> None:
 
 
 def test_every_cypher_file_is_used() -> None:
-    text = "\n".join(p.read_text() for f in ("graph", "sync", "algorithms", "activity", "activity_graph")
+    text = "\n".join(p.read_text() for f in PACKAGES
                      for p in (REPO_ROOT / f).rglob("*.py"))
     unused = [n for n in all_names() if n not in text and Path(n).name not in text]
     assert not unused, f"Cypher files no code loads: {unused}"
