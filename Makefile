@@ -10,7 +10,7 @@ PINS_STAMP := $(PINS_VENV)/.installed
 PLATFORM_PINS := neo4j==5.19.0 neomodel==5.3.2 celery==5.4.0 pydantic==2.7.4 "psycopg[binary,pool]==3.2.1"
 PYTEST_ARGS ?=
 
-.PHONY: install services services-down health demo test test-unit test-services test-platform lint bench bench-generate clean
+.PHONY: install services services-down health demo test test-unit test-services test-platform lint bench bench-generate bench-sync bench-similarity bench-feed bench-tracker clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,7 +58,19 @@ test: lint test-services test-platform
 bench-generate: services
 	$(BIN)/activity-graph bench generate
 
-bench: bench-generate
+bench-sync: services
+	$(BIN)/python -m sync.bench --users 2000 --days 14
+
+bench-similarity: services
+	$(BIN)/activity-graph bench similarity
+
+bench-feed: services
+	$(BIN)/activity-graph feed bench
+
+bench-tracker: install
+	$(BIN)/python -m tracker.bench
+
+bench: bench-generate bench-sync bench-similarity bench-feed bench-tracker
 
 clean:
 	rm -rf $(VENV) $(PINS_VENV)

@@ -6,6 +6,7 @@ decayed merge means the Neo4j write is one UNWIND row per edge, not per source r
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -50,11 +51,48 @@ def prop_safe(value: str) -> str:
 
 @dataclass
 class EdgeAgg:
-    """One edge's share of the batch: the decayed sum plus summed extra numbers."""
+    """One edge's share of the batch: the decayed sum of its rows plus summed extra numbers.
 
-    sum: DecayedSum
+    Rows fold in with `sync.decay`'s formula, inlined (this is the backfill's hot loop): the same
+    floating-point operations as `DecayedSum.merge` of one-row sums, so the results are bit-identical.
+    With retractions (sign -1, `sync.changes_log`) the sum is signed: weight, count and type counts of
+    the rows taken out enter negated, so folding it into the edge takes them out exactly.
+    """
+
+    half_life_seconds: float
+    weight: float = 0.0
+    count: int = 0
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    types: dict[str, int] = field(default_factory=dict)
     prop_sums: dict[str, float] = field(default_factory=dict)
     prop_counts: dict[str, int] = field(default_factory=dict)
+    retracts: bool = False
+
+    def fold(self, contribution: float, at: datetime, type: str, sign: int = 1) -> None:
+        """One row in (sign 1) or out (sign -1)."""
+        if not math.isfinite(contribution) or contribution < 0.0:
+            raise ValueError(f"contribution must be finite and >= 0, got {contribution!r}")
+        c = float(contribution) if sign > 0 else -float(contribution)
+        last = self.last_at
+        if last is None or self.first_at is None:
+            self.weight, self.first_at, self.last_at = c, at, at
+        elif at > last:
+            self.weight = self.weight * 2.0 ** (-(at - last).total_seconds() / self.half_life_seconds) + c
+            self.last_at = at
+        else:
+            self.weight = self.weight + c * 2.0 ** (-(last - at).total_seconds() / self.half_life_seconds)
+            if at < self.first_at:
+                self.first_at = at
+        self.count += sign
+        self.types[type] = self.types.get(type, 0) + sign
+        self.retracts = self.retracts or sign < 0
+
+    @property
+    def sum(self) -> DecayedSum:
+        """As a `DecayedSum` (type counts of 0 dropped)."""
+        return DecayedSum(self.weight, self.count, self.first_at, self.last_at,
+                          tuple(sorted((k, n) for k, n in self.types.items() if n)), self.half_life_seconds)
 
 
 @dataclass
@@ -96,65 +134,79 @@ class BatchAggregate:
     half_life_seconds: float
     edges: dict[EdgeKey, EdgeAgg] = field(default_factory=dict)
     impressions: dict[tuple[str, NodeRef], Span] = field(default_factory=dict)
-    authors: dict[NodeRef, tuple[str, datetime]] = field(default_factory=dict)
+    # (author, content) -> (create rows, earliest create): one CREATED per user who created the content,
+    # so any split into batches (and any retraction) gives the same edges; the earliest is the author.
+    authors: dict[tuple[str, NodeRef], tuple[int, datetime]] = field(default_factory=dict)
     connections: list[ResolvedConnection] = field(default_factory=list)
     profiles: dict[str, Profile] = field(default_factory=lambda: defaultdict(Profile))
+    # Retracted authorships and connection events (sign -1): applied by their own statements.
+    unauthors: list[Authorship] = field(default_factory=list)
+    unconnections: list[ResolvedConnection] = field(default_factory=list)
 
-    def add(self, change: Change) -> None:
-        """Fold one (resolved) change in."""
+    def add(self, change: Change, sign: int = 1) -> None:
+        """Fold one (resolved) change in; `sign` -1 takes out a row that was applied before.
+
+        Retraction is exact for weights, counts and sums; extremes (first/last times, the longest
+        session, the earliest create's time) keep their values (`sync.changes_log`).
+        """
         if isinstance(change, EdgeContribution):
             assert isinstance(change.dst, NodeRef), "vibe targets are resolved before aggregation"
             key = (change.rel_type, change.src, change.dst)
-            one = DecayedSum.of(change.contribution, change.at, change.interaction_type, self.half_life_seconds)
             agg = self.edges.get(key)
             if agg is None:
-                agg = self.edges[key] = EdgeAgg(one)
-            else:
-                agg.sum = agg.sum.merge(one)
+                agg = self.edges[key] = EdgeAgg(self.half_life_seconds)
+            agg.fold(change.contribution, change.at, change.interaction_type, sign)
             for name, value in change.props:
-                agg.prop_sums[name] = agg.prop_sums.get(name, 0.0) + value
-                agg.prop_counts[name] = agg.prop_counts.get(name, 0) + 1
+                agg.prop_sums[name] = agg.prop_sums.get(name, 0.0) + sign * value
+                agg.prop_counts[name] = agg.prop_counts.get(name, 0) + sign
         elif isinstance(change, Impression):
             ikey = (change.user, change.content)
             span = self.impressions.get(ikey)
             if span is None:
-                self.impressions[ikey] = Span(1, change.at, change.at)
+                self.impressions[ikey] = Span(sign, change.at, change.at)
             else:
-                span.count += 1
+                # A retracted impression's time lies within the edge's first/last already: min/max keep them.
+                span.count += sign
                 span.first_at = min(span.first_at, change.at)
                 span.last_at = max(span.last_at, change.at)
         elif isinstance(change, Authorship):
-            # The earliest create wins: a later `create` on the same id is a re-post, not a new author.
-            prev = self.authors.get(change.content)
-            if prev is None or change.at < prev[1]:
-                self.authors[change.content] = (change.user, change.at)
+            if sign < 0:
+                self.unauthors.append(change)
+                return
+            akey = (change.user, change.content)
+            prev = self.authors.get(akey)
+            self.authors[akey] = (1, change.at) if prev is None else (prev[0] + 1, min(prev[1], change.at))
         elif isinstance(change, UserActivityCount):
             p = self.profiles[change.user]
             key_name = f"act_{prop_safe(change.activity_type)}"
-            p.counts[key_name] = p.counts.get(key_name, 0) + 1
-            p.hours[change.hour_of_day] += 1
+            p.counts[key_name] = p.counts.get(key_name, 0) + sign
+            p.hours[change.hour_of_day] += sign
         elif isinstance(change, SessionObservation):
             p = self.profiles[change.user]
-            p.sessions += 1
+            p.sessions += sign
             if change.length_seconds is not None:
-                p.session_seconds_sum += change.length_seconds
-                p.session_seconds_max = max(p.session_seconds_max, change.length_seconds)
+                p.session_seconds_sum += sign * change.length_seconds
+                if sign > 0:
+                    p.session_seconds_max = max(p.session_seconds_max, change.length_seconds)
         elif isinstance(change, VibeProfileUpdate):
             p = self.profiles[change.user]
-            p.vibe["vibe_n"] = p.vibe.get("vibe_n", 0.0) + 1
+            p.vibe["vibe_n"] = p.vibe.get("vibe_n", 0.0) + sign
             parts: tuple[tuple[str, float | None], ...] = (
                 ("score", change.score), ("iq", change.iq), ("aq", change.aq), ("sq", change.sq), ("hq", change.hq)
             )
             for name, amount in parts:
                 if amount is not None:
-                    p.vibe[f"vibe_{name}_sum"] = p.vibe.get(f"vibe_{name}_sum", 0.0) + amount
+                    p.vibe[f"vibe_{name}_sum"] = p.vibe.get(f"vibe_{name}_sum", 0.0) + sign * amount
 
     def add_all(self, changes: Iterable[Change]) -> None:
         for change in changes:
             self.add(change)
 
-    def add_connection(self, event: ResolvedConnection) -> None:
-        self.connections.append(event)
+    def add_connection(self, event: ResolvedConnection, sign: int = 1) -> None:
+        if sign < 0:
+            self.unconnections.append(event)
+        else:
+            self.connections.append(event)
 
 
 def edge_rows(agg: BatchAggregate) -> dict[tuple[str, str, str], list[dict[str, object]]]:
@@ -168,12 +220,13 @@ def edge_rows(agg: BatchAggregate) -> dict[tuple[str, str, str], list[dict[str, 
                 "src": src,
                 "dst": dst.key_map,
                 "kind": dst.kind,
-                "weight": e.sum.weight,
-                "count": e.sum.count,
-                "first_at": wire_time(e.sum.first_at),
-                "last_at": wire_time(e.sum.last_at),
-                "counts": {f"n_{prop_safe(t)}": n for t, n in e.sum.types},
+                "weight": e.weight,
+                "count": e.count,
+                "first_at": wire_time(e.first_at),
+                "last_at": wire_time(e.last_at),
+                "counts": {f"n_{prop_safe(t)}": n for t, n in e.types.items() if n},
                 "sums": props,
+                "retracts": e.retracts,
             }
         )
     return out

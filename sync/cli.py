@@ -109,6 +109,19 @@ def follow_cmd(
     _summary(report)
 
 
+@app.command("capture-changes")
+def capture_changes() -> None:
+    """Install the update/delete triggers and their log (admin role, idempotent); see sync/changes_log.py."""
+    import psycopg
+
+    from activity.db import admin_url, reader_role
+    from sync.changes_log import install_change_capture
+
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        install_change_capture(conn, reader_role())
+    console.print("change capture installed: updates and deletes of the activity tables now reach the graph")
+
+
 @app.command("status")
 def status_cmd() -> None:
     """Per table: cursor, lag in rows and seconds, gaps, quarantined rows; then unknown types seen."""

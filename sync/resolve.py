@@ -6,8 +6,10 @@ One read query per kind per batch; rows whose reference resolves to nothing are 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import neo4j
+import psycopg
 
 from graph.cypher import render
 from graph.schema import ident
@@ -32,6 +34,8 @@ class Lookups:
     uid_to_user: dict[str, str]
     community_uids: set[str]
     connection_users: dict[str, list[str]]
+    # Vibe targets given as Django user ids that name an `auth_user` row (None: not checked).
+    django_users: frozenset[str] | None = None
 
 
 def lookups(session: neo4j.Session, changes: list[Change], config: MappingConfig) -> Lookups:
@@ -72,6 +76,8 @@ def resolve_change(
         if t.form == "user_id":
             if t.key == change.src:
                 return Quarantine(table, row_id, f"vibe_self_target: user {t.key} vibed themselves")
+            if found.django_users is not None and t.key not in found.django_users:
+                return Quarantine(table, row_id, f"vibe_target_unresolved: {t.raw!r} is no Django user id")
             return replace(change, dst=config.user(t.key))
         if t.key in found.uid_to_user:
             user_id = found.uid_to_user[t.key]
@@ -99,6 +105,24 @@ def resolve_change(
             return ResolvedConnection(peer, change.user, change.state, change.at, change.interaction_type)
         return ResolvedConnection(change.user, peer, change.state, change.at, change.interaction_type)
     return change
+
+
+def vibe_user_ids(changes: list[Change]) -> set[str]:
+    """The Django user ids vibe targets name (`target_user_id` is text, without a foreign key)."""
+    return {c.dst.key for c in changes
+            if isinstance(c, EdgeContribution) and isinstance(c.dst, VibeTarget) and c.dst.form == "user_id"}
+
+
+def existing_django_users(conn: psycopg.Connection[Any], user_ids: set[str]) -> frozenset[str] | None:
+    """Which of `user_ids` are `auth_user` rows; None if the sync's role may not read auth_user."""
+    ids = [int(u) for u in user_ids if int(u) < 2**31]  # auth_user.id is an integer: larger ones name nobody
+    if not ids:
+        return frozenset()
+    try:
+        rows = conn.execute("SELECT id::text FROM auth_user WHERE id = ANY(%s::bigint[])", (ids,)).fetchall()
+    except psycopg.Error:
+        return None
+    return frozenset(str(r[0]) for r in rows)
 
 
 def nodes_named(change: Change | ResolvedConnection, config: MappingConfig) -> list[NodeRef]:

@@ -14,6 +14,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from sync.changes_log import ChangeBatch, installed, read_changes
 from sync.cursor import Snapshot, SyncCursor
 
 
@@ -26,6 +27,10 @@ class Batch:
     gap_ids: list[int]
     snapshot: Snapshot
     max_visible_id: int  # the table's highest visible id at the snapshot (for lag)
+    # Updates and deletes (sync.changes_log), when change capture is installed and asked for.
+    changes: ChangeBatch | None = None
+    # True when the change log filled the batch: no rows were read, the table cursor must stay put.
+    rows_held_back: bool = False
 
     @property
     def empty(self) -> bool:
@@ -38,8 +43,13 @@ def read_batch(
     columns: Sequence[str],
     cursor: SyncCursor,
     limit: int,
+    changes_cursor: SyncCursor | None = None,
 ) -> Batch:
-    """One snapshot-consistent batch: the `limit` lowest ids above `last_id`, and every gap row."""
+    """One snapshot-consistent batch: the `limit` lowest ids above `last_id`, and every gap row.
+
+    With `changes_cursor` (and the change log installed), also the logged updates and deletes above it,
+    read first; if they fill `limit`, no rows are read this time (see `sync.changes_log`).
+    """
     cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     tbl = sql.Identifier(table)
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
@@ -51,6 +61,11 @@ def read_batch(
         snap_row = cur.fetchone()
         assert snap_row is not None
         snapshot = Snapshot(int(snap_row["xmin"]), int(snap_row["xmax"]))
+        changes = None
+        if changes_cursor is not None and installed(cur):
+            changes = read_changes(cur, table, columns, changes_cursor, limit)
+            if changes.truncated:
+                return Batch([], [], [], snapshot, 0, changes, rows_held_back=True)
         cur.execute(
             sql.SQL("SELECT {cols} FROM {tbl} WHERE id > %s ORDER BY id LIMIT %s").format(cols=cols, tbl=tbl),
             (cursor.last_id, limit),
@@ -73,4 +88,4 @@ def read_batch(
         cur.execute(sql.SQL("SELECT coalesce(max(id), 0) AS m FROM {tbl}").format(tbl=tbl))
         top = cur.fetchone()
         assert top is not None
-    return Batch(rows, new_ids, gap_ids, snapshot, int(top["m"]))
+    return Batch(rows, new_ids, gap_ids, snapshot, int(top["m"]), changes)

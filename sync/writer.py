@@ -8,6 +8,7 @@ the cursor. A crash anywhere leaves both the writes and the cursor, or neither.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,30 +92,49 @@ def apply_batch(
     notes: list[dict[str, object]],
     names: GraphNames,
     worker: str,
+    extra_cursors: Sequence[SyncCursor] = (),
 ) -> None:
-    """Everything one batch writes; call inside `session.execute_write` (the driver retries transients)."""
+    """Everything one batch writes; call inside `session.execute_write` (the driver retries transients).
+
+    `extra_cursors` (the change log's cursor) are saved with `cursor_after`, under its lock.
+    """
     locked = tx.run(render("sync/lock_cursor"), name=cursor_before.name, worker=worker,
                     expected_version=cursor_before.version).single()
     if locked is None:
         raise CursorConflict(f"cursor {cursor_before.name} moved past version {cursor_before.version}")
 
     for (rel, label, key_names), rows in edge_rows(agg).items():
+        emptied = []
         for row in rows:
             row["adds"] = {**row.pop("counts"), **row.pop("sums")}  # type: ignore[dict-item]
+            if row.pop("retracts"):
+                emptied.append({"src": row["src"], "dst": row["dst"]})
         parts = _target_parts(names, label, key_names)
         tx.run(render("sync/merge_edges", rel=ident(rel), **parts), edges=rows,
                half_life_s=agg.half_life_seconds).consume()
+        if emptied:  # rows taken out (sync.changes_log): an edge left with no row goes
+            tx.run(render("sync/delete_empty_edges", rel=ident(rel), **parts), edges=emptied).consume()
 
     for (label, key_names), items in _node_group(agg.impressions).items():
         rows = [{"src": u, "dst": n.key_map, "kind": n.kind, "count": s.count,
                  "first_at": wire_time(s.first_at), "last_at": wire_time(s.last_at)} for u, n, s in items]
-        tx.run(render("sync/merge_impressions", **_target_parts(names, label, key_names)),
-               impressions=rows).consume()
+        parts = _target_parts(names, label, key_names)
+        tx.run(render("sync/merge_impressions", **parts), impressions=rows).consume()
+        emptied = [{"src": r["src"], "dst": r["dst"]} for r in rows if int(r["count"]) < 0]  # type: ignore[call-overload]
+        if emptied:
+            tx.run(render("sync/delete_empty_edges", rel=ident("IMPRESSED"), **parts), edges=emptied).consume()
+
+    unauthors: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
+    for a in agg.unauthors:
+        unauthors[(a.content.label, ",".join(k for k, _ in a.content.keys))].append(
+            {"src": a.user, "dst": a.content.key_map, "at": wire_time(a.at)})
+    for (label, key_names), rows in unauthors.items():
+        tx.run(render("sync/retract_authors", **_target_parts(names, label, key_names)), authors=rows).consume()
 
     by_label: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
-    for node, (user, at) in agg.authors.items():
+    for (user, node), (n, at) in agg.authors.items():
         by_label[(node.label, ",".join(k for k, _ in node.keys))].append(
-            {"src": user, "dst": node.key_map, "kind": node.kind, "at": wire_time(at)})
+            {"src": user, "dst": node.key_map, "kind": node.kind, "count": n, "at": wire_time(at)})
     for (label, key_names), rows in by_label.items():
         tx.run(render("sync/merge_authors", **_target_parts(names, label, key_names)), authors=rows).consume()
 
@@ -125,6 +145,11 @@ def apply_batch(
         tx.run(render("sync/merge_connections", node_op=names.node_op, src_label=ident(names.user_label),
                       src_key=ident(names.user_key)), events=events).consume()
 
+    if agg.unconnections:
+        events = [{"requester": c.requester, "receiver": c.receiver} for c in agg.unconnections]
+        tx.run(render("sync/retract_connections", src_label=ident(names.user_label),
+                      src_key=ident(names.user_key)), events=events).consume()
+
     profiles = _profile_rows(agg)
     if profiles:
         tx.run(render("sync/merge_profiles", node_op=names.node_op, src_label=ident(names.user_label),
@@ -133,4 +158,5 @@ def apply_batch(
     if notes:
         tx.run(render("sync/count_notes"), notes=notes).consume()
 
-    tx.run(render("sync/save_cursor"), name=cursor_after.name, props=cursor_after.to_props()).consume()
+    for c in (cursor_after, *extra_cursors):
+        tx.run(render("sync/save_cursor"), name=c.name, props=c.to_props()).consume()

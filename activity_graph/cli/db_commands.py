@@ -15,14 +15,21 @@ console = Console()
 @app.command("init")
 def init(
     extra_indexes: bool = typer.Option(True, help="Also create the indexes the sync and analytics use."),
+    capture_changes: bool = typer.Option(
+        True, help="Install the triggers that log updates and deletes for the sync (sync/changes_log.py)."),
 ) -> None:
     """Create the eight activity tables where absent; check the columns of those that exist."""
+    from sync.changes_log import install_change_capture
+
     with db.connect() as conn:
         try:
             report = init_schema(conn, extra_indexes=extra_indexes, reader_role=db.reader_role())
         except SchemaMismatch as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from exc
+        if capture_changes:
+            install_change_capture(conn, db.reader_role())
+            console.print("change capture: update/delete triggers installed")
     console.print(f"created: {', '.join(report.created) or 'nothing'}")
     console.print(f"already there (checked): {', '.join(report.existing) or 'nothing'}")
 

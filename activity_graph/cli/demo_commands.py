@@ -89,8 +89,11 @@ def demo(
 
     s = get_settings()
     console.rule("1. schemas")
+    from sync.changes_log import install_change_capture
+
     with db.connect(autocommit=True) as conn:
         report = init_schema(conn, reader_role=db.reader_role(s))
+        install_change_capture(conn, db.reader_role(s))
         already = conn.execute("SELECT count(*) FROM content_interaction").fetchone()
     console.print(f"postgres: created {len(report.created)} tables, {len(report.existing)} already there")
     for line in init_graph_schema(s):
