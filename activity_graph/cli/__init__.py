@@ -8,6 +8,8 @@ from activity_graph.cli import db_commands, demo_commands, graph_commands, ops_c
 from algorithms.cli import app as algorithms_app
 from analytics.cli import ab_app
 from analytics.cli import app as analytics_app
+from graph.feed.cli import app as feed_app
+from graph.feed.cli import strength_cmd
 from sync.cli import app as sync_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -19,5 +21,7 @@ app.add_typer(bench, name="bench")
 app.add_typer(algorithms_app, name="algorithms", help="Graph Data Science jobs and their runs.")
 app.add_typer(analytics_app, name="analytics", help="Aggregation, quality, patterns, profiles, feed metrics.")
 app.add_typer(ab_app, name="ab", help="A/B experiments: assignment and reports.")
+app.add_typer(feed_app, name="feed", help="Feed scores, connection strength, graph candidates, latency bench.")
+app.command("strength", help="Strength of the tie from user A to user B, with every component.")(strength_cmd)
 ops_commands.register(app)
 demo_commands.register(app, bench)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 
 import psycopg
 import typer
@@ -102,7 +102,9 @@ def demo(
     if already and already[0]:
         console.print(f"activity tables already hold rows ({already[0]:,} content interactions): not generating again")
     else:
-        gen = _generate_with_bar(db.admin_url(s), users, days, seed, None)
+        # Activity ending today, so decayed weights and freshness read as a live platform's would.
+        today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        gen = _generate_with_bar(db.admin_url(s), users, days, seed, today)
         console.print(gen.summary())
     seed_platform_nodes(users, seed, s)
     console.rule("3. sync: Postgres rows -> Neo4j relationships")
@@ -121,6 +123,12 @@ def demo(
     demo_report(console)
     console.rule("6. what is where")
     _where(s)
+    console.rule("7. a viewer's feed: graph_feed_score with every component")
+    from graph.feed.cli import aggregate_cmd, feed_cmd, strength_cmd
+
+    aggregate_cmd(None)
+    feed_cmd("1", 15, 200, None, True, False)
+    strength_cmd("1", ["2", "3"], None, False)
 
 
 def _community_recovery() -> None:
