@@ -75,6 +75,7 @@ CONF
 SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'admin', :'admin_pw')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'admin') \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'admin', :'admin_pw') \gexec
+SELECT format('GRANT pg_signal_backend TO %I', :'admin') \gexec
 SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'reader', :'reader_pw')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'reader') \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'reader', :'reader_pw') \gexec

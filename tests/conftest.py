@@ -8,6 +8,7 @@ suite runs serially.
 from __future__ import annotations
 
 import importlib.util
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -44,8 +45,16 @@ def scratch_db(base_settings: Settings) -> Iterator[str]:
     try:
         yield _with_db(admin, name)
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        # A test's background threads (tracker flusher, workers) may still be closing their connections.
+        for attempt in range(10):
+            try:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+                break
+            except psycopg.Error:
+                if attempt == 9:
+                    raise
+                time.sleep(0.5)
 
 
 @pytest.fixture()
