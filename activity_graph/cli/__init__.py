@@ -25,3 +25,19 @@ app.add_typer(feed_app, name="feed", help="Feed scores, connection strength, gra
 app.command("strength", help="Strength of the tie from user A to user B, with every component.")(strength_cmd)
 ops_commands.register(app)
 demo_commands.register(app, bench)
+
+
+def _register_optional() -> None:
+    """Commands whose libraries come from extras (GDS workers, evaluation): listed only when installed."""
+    try:
+        from algorithms.bench import bench_similarity_cmd
+        from evaluation.cli import app as evaluation_app
+        from evaluation.cli import evaluate as evaluate_cmd
+    except ImportError:  # pragma: no cover - the platform-pins install has neither extra
+        return
+    bench.command("similarity", help="User similarity: GDS vs the SQL self-join vs plain Python.")(bench_similarity_cmd)
+    app.command("evaluate", help="Offline evaluation of graph_feed_score against baselines.")(evaluate_cmd)
+    app.add_typer(evaluation_app, name="eval", help="Evaluation datasets: convert CiaoDVD, export generated data.")
+
+
+_register_optional()
