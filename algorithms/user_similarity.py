@@ -141,12 +141,19 @@ def run_node_similarity(
         nodes_compared=int(stats.nodes_compared),
         relationships_written=written,
         # With no pair above the cutoff GDS still reports a histogram, of uninitialised values: drop it.
-        similarity_distribution=(
-            {k: float(v) for k, v in stats.similarity_distribution.items()}
-            if stats.relationships_written
-            else {}
-        ),
+        similarity_distribution=_distribution(stats.similarity_distribution) if stats.relationships_written else {},
     )
+
+
+def _distribution(raw: dict[str, object]) -> dict[str, float]:
+    """GDS's similarity histogram; when scores span too wide a range it sends an error text instead."""
+    out: dict[str, float] = {}
+    for key, value in raw.items():
+        try:
+            out[key] = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+    return out
 
 
 def run_engagement(ctx: RunContext, params: UserSimilarityParams) -> SimilarityResult:
