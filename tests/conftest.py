@@ -22,7 +22,10 @@ from graph.settings import Settings, get_settings
 
 # The platform-pins virtualenv has no `graphdatascience` (a GDS-workers-only extra, needing a newer
 # driver than the platform's): the GDS job tests are collected only where it is installed.
-collect_ignore_glob = [] if importlib.util.find_spec("graphdatascience") else ["*/test_algorithms_*.py"]
+# Likewise the evaluation (the `eval` extra: implicit, numpy, scipy).
+collect_ignore_glob = ([] if importlib.util.find_spec("graphdatascience") else ["*/test_algorithms_*.py"]) + (
+    [] if importlib.util.find_spec("implicit") else ["*/test_evaluation_*.py"]
+)
 
 
 def _with_db(url: str, dbname: str) -> str:
