@@ -3,9 +3,11 @@
 ``bench_user_similarity(sizes, sql_sizes, days, seed)`` runs, for each size (number of users), in one run:
 
 1. **Data.** The generator (`activity.generator.generate`) fills a scratch Postgres database with
-   ``days`` of activity; the platform's Users/Community nodes are put in an emptied graph; the sync
-   (`sync.runner.sync_until_caught_up`) loads ``content_interaction`` only (the table the SQL reads), which
-   gives the ``ENGAGED_WITH`` graph. Loading is timed but belongs to none of the three ways.
+   ``days`` of activity; the platform's Users/Community nodes are put in an emptied graph; then
+   ``content_interaction`` only (the table the SQL reads) becomes the ``ENGAGED_WITH`` graph, by default
+   written directly from an aggregation in Postgres with the sync's rules, weights and decay
+   (`ENGAGEMENT_SQL`, `load_direct`: the sync is too slow to load 100k users in a benchmark's time), or by
+   the sync itself (`load="sync"`). Loading is timed but belongs to none of the three ways.
 2. **SQL** (sizes in ``sql_sizes``): the write-up's user-similarity query (section 4.1;
    ``activity/sql/bench_user_similarity.sql``: HAVING spells the sum out, NOW() is the generator's end),
    run in Postgres on the same rows, every result row fetched through a server-side cursor.
@@ -325,13 +327,15 @@ class BenchReport:
                 else "Python not run"
             )
             sql_part = (
-                f"SQL {r.sql_rows:,} rows" if r.sql_rows is not None else (f"SQL {r.sql_error}" if r.sql_error else "")
+                f"SQL {r.sql_rows:,} rows; "
+                if r.sql_rows is not None
+                else (f"SQL {r.sql_error}; " if r.sql_error else "")
             )
             lines.append(
-                f"{r.users:,} users: generated in {r.generate_seconds:.0f} s; sync {r.content_rows:,} rows in "
+                f"{r.users:,} users: generated in {r.generate_seconds:.0f} s; {r.content_rows:,} rows loaded in "
                 f"{r.load_seconds:.0f} s ({r.load_rows_per_s:,.0f} rows/s); GDS compared "
                 f"{r.gds_users_compared:,} users, wrote {r.gds_relationships:,} SIMILAR_TO, memory "
-                f"{r.gds_memory_estimate}; {py}; {sql_part}; load average before "
+                f"{r.gds_memory_estimate}; {py}; {sql_part}load average before "
                 f"{r.load_average[0]:.1f}/{r.load_average[1]:.1f}/{r.load_average[2]:.1f}"
             )
         return lines
