@@ -8,7 +8,6 @@ replace them. Scalars: ``ACTIVITY_WEIGHT_HALF_LIFE_DAYS=7``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.weight_tables import check_finite, check_table, merge_table
 from sync.decay import DEFAULT_HALF_LIFE_DAYS
 
 __all__ = [
@@ -79,20 +79,6 @@ DEFAULT_MEDIA_WEIGHTS: Mapping[str, float] = {
 }
 
 
-def _merge_table(defaults: Mapping[str, float], value: Any) -> Any:
-    if value is None:
-        return dict(defaults)
-    if isinstance(value, Mapping):
-        return {**defaults, **{str(k).strip().lower(): v for k, v in value.items()}}
-    return value
-
-
-def _check_table(name: str, table: Mapping[str, float]) -> None:
-    for key, w in table.items():
-        if not math.isfinite(w) or w < 0.0:
-            raise ValueError(f"{name}[{key!r}] must be finite and >= 0, got {w!r}")
-
-
 class Weights(BaseSettings):
     """Weights, bonuses, decay and validation limits of the sync (env prefix ``ACTIVITY_WEIGHT_``)."""
 
@@ -140,23 +126,23 @@ class Weights(BaseSettings):
     @field_validator("content", mode="before")
     @classmethod
     def _merge_content(cls, value: Any) -> Any:
-        return _merge_table(DEFAULT_CONTENT_WEIGHTS, value)
+        return merge_table(DEFAULT_CONTENT_WEIGHTS, value)
 
     @field_validator("visit", mode="before")
     @classmethod
     def _merge_visit(cls, value: Any) -> Any:
-        return _merge_table(DEFAULT_VISIT_WEIGHTS, value)
+        return merge_table(DEFAULT_VISIT_WEIGHTS, value)
 
     @field_validator("media", mode="before")
     @classmethod
     def _merge_media(cls, value: Any) -> Any:
-        return _merge_table(DEFAULT_MEDIA_WEIGHTS, value)
+        return merge_table(DEFAULT_MEDIA_WEIGHTS, value)
 
     @model_validator(mode="after")
     def _check(self) -> Weights:
-        _check_table("content", self.content)
-        _check_table("visit", self.visit)
-        _check_table("media", self.media)
+        check_table("content", self.content)
+        check_table("visit", self.visit)
+        check_table("media", self.media)
         scalars = {
             "content_default": self.content_default,
             "visit_default": self.visit_default,
@@ -167,9 +153,7 @@ class Weights(BaseSettings):
             "vibe_base": self.vibe_base,
             "vibe_score_scale": self.vibe_score_scale,
         }
-        for name, value in scalars.items():
-            if not math.isfinite(value) or value < 0.0:
-                raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+        check_finite(scalars, positive=False)
         positive = {
             "vibe_score_max": self.vibe_score_max,
             "half_life_days": self.half_life_days,
@@ -177,9 +161,7 @@ class Weights(BaseSettings):
             "max_session_seconds": self.max_session_seconds,
             "max_future_skew_seconds": self.max_future_skew_seconds,
         }
-        for name, value in positive.items():
-            if not math.isfinite(value) or value <= 0.0:
-                raise ValueError(f"{name} must be finite and > 0, got {value!r}")
+        check_finite(positive, positive=True)
         return self
 
     @property

@@ -10,13 +10,14 @@ single place they live.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph.weight_tables import check_finite, check_table, merge_table
 
 # Connection strength A -> B: weight of each component (each component is in [0, 1]; the total is the
 # weighted mean, so it stays in [0, 1] whatever the weights).
@@ -88,22 +89,6 @@ DEFAULT_SIGNAL_SCALES: Mapping[str, float] = {
 DEFAULT_VISUAL_KINDS: tuple[str, ...] = ("image", "video", "gif", "photo", "reel", "thumbnail", "media")
 
 
-def _merge_table(defaults: Mapping[str, float], value: Any) -> Any:
-    if value is None:
-        return dict(defaults)
-    if isinstance(value, Mapping):
-        return {**defaults, **{str(k).strip().lower(): v for k, v in value.items()}}
-    return value
-
-
-def _check_table(name: str, table: Mapping[str, float], allowed: Mapping[str, float]) -> None:
-    for key, w in table.items():
-        if key not in allowed:
-            raise ValueError(f"{name}: unknown entry {key!r} (known: {', '.join(sorted(allowed))})")
-        if not math.isfinite(w) or w < 0.0:
-            raise ValueError(f"{name}[{key!r}] must be finite and >= 0, got {w!r}")
-
-
 class FeedWeights(BaseSettings):
     """Connection strength and `graph_feed_score`: weights, scales, adjustments, limits (``ACTIVITY_FEED_``)."""
 
@@ -173,35 +158,35 @@ class FeedWeights(BaseSettings):
     @field_validator("strength", mode="before")
     @classmethod
     def _merge_strength(cls, value: Any) -> Any:
-        return _merge_table(DEFAULT_STRENGTH_WEIGHTS, value)
+        return merge_table(DEFAULT_STRENGTH_WEIGHTS, value)
 
     @field_validator("strength_scales", mode="before")
     @classmethod
     def _merge_strength_scales(cls, value: Any) -> Any:
-        return _merge_table(DEFAULT_STRENGTH_SCALES, value)
+        return merge_table(DEFAULT_STRENGTH_SCALES, value)
 
     @field_validator("components", mode="before")
     @classmethod
     def _merge_components(cls, value: Any) -> Any:
-        return _merge_table(DEFAULT_COMPONENT_WEIGHTS, value)
+        return merge_table(DEFAULT_COMPONENT_WEIGHTS, value)
 
     @field_validator("signals", mode="before")
     @classmethod
     def _merge_signals(cls, value: Any) -> Any:
-        return _merge_table(DEFAULT_SIGNAL_WEIGHTS, value)
+        return merge_table(DEFAULT_SIGNAL_WEIGHTS, value)
 
     @field_validator("scales", mode="before")
     @classmethod
     def _merge_scales(cls, value: Any) -> Any:
-        return _merge_table(DEFAULT_SIGNAL_SCALES, value)
+        return merge_table(DEFAULT_SIGNAL_SCALES, value)
 
     @model_validator(mode="after")
     def _check(self) -> FeedWeights:
-        _check_table("strength", self.strength, DEFAULT_STRENGTH_WEIGHTS)
-        _check_table("strength_scales", self.strength_scales, DEFAULT_STRENGTH_SCALES)
-        _check_table("components", self.components, DEFAULT_COMPONENT_WEIGHTS)
-        _check_table("signals", self.signals, DEFAULT_SIGNAL_WEIGHTS)
-        _check_table("scales", self.scales, DEFAULT_SIGNAL_SCALES)
+        check_table("strength", self.strength, DEFAULT_STRENGTH_WEIGHTS)
+        check_table("strength_scales", self.strength_scales, DEFAULT_STRENGTH_SCALES)
+        check_table("components", self.components, DEFAULT_COMPONENT_WEIGHTS)
+        check_table("signals", self.signals, DEFAULT_SIGNAL_WEIGHTS)
+        check_table("scales", self.scales, DEFAULT_SIGNAL_SCALES)
         if sum(self.strength.values()) <= 0 or sum(self.components.values()) <= 0:
             raise ValueError("strength and component weights must not all be 0")
         for name, table in (("strength_scales", self.strength_scales), ("scales", self.scales)):
@@ -217,9 +202,7 @@ class FeedWeights(BaseSettings):
             "breaker_seconds": self.breaker_seconds,
             "log_interval_seconds": self.log_interval_seconds,
         }
-        for name, value in non_negative.items():
-            if not math.isfinite(value) or value < 0.0:
-                raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+        check_finite(non_negative, positive=False)
         positive = {
             "freshness_half_life_hours": self.freshness_half_life_hours,
             "deadline_ms": self.deadline_ms,
@@ -227,9 +210,7 @@ class FeedWeights(BaseSettings):
             "candidate_window_days": self.candidate_window_days,
             "diversity_tolerance": self.diversity_tolerance,
         }
-        for name, value in positive.items():
-            if not math.isfinite(value) or value <= 0.0:
-                raise ValueError(f"{name} must be finite and > 0, got {value!r}")
+        check_finite(positive, positive=True)
         for name, share in (("requested_value", self.requested_value), ("neutral_score", self.neutral_score),
                             ("visual_min_share", self.visual_min_share),
                             ("diversity_default_share", self.diversity_default_share)):
