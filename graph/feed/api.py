@@ -82,12 +82,12 @@ def score_features(
     weights: FeedWeights,
 ) -> list[FeedScore]:
     """Features -> scores (pure; the benchmark's per-candidate way uses it too)."""
-    profile = scoring.viewer_profile(viewer, weights)
+    scorer = scoring.Scorer(scoring.viewer_profile(viewer, weights), now, weights)
     out = []
     for (content_type, content_id), cand in zip(candidates, features, strict=True):
         if cand.kind is None and cand.found:
             cand = replace(cand, kind=content_type)
-        score, components = scoring.score_candidate(profile, cand, now, weights)
+        score, components = scorer.score(cand)
         out.append(FeedScore(content_type, content_id, score, components, kind=cand.kind if cand.found else None))
     return out
 

@@ -52,10 +52,26 @@ def clamp01(x: float) -> float:
 
 def weighted_mean(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
     """sum(w * v) / sum(w) over the keys of `weights` (0 when they sum to 0)."""
-    total = sum(weights.values())
-    if total <= 0.0:
-        return 0.0
-    return clamp01(sum(w * values.get(k, 0.0) for k, w in weights.items()) / total)
+    return Mean(weights)(values)
+
+
+class Mean:
+    """`weighted_mean` with its weights fixed: their items and total taken once (the scorer calls it a few times
+    per candidate)."""
+
+    __slots__ = ("items", "total")
+
+    def __init__(self, weights: Mapping[str, float]) -> None:
+        self.items = tuple(weights.items())
+        self.total = sum(w for _, w in self.items)
+
+    def __call__(self, values: Mapping[str, float]) -> float:
+        if self.total <= 0.0:
+            return 0.0
+        acc = 0.0
+        for key, w in self.items:
+            acc += w * values.get(key, 0.0)
+        return clamp01(acc / self.total)
 
 
 # -- connection strength -----------------------------------------------------------------------------------------
@@ -196,62 +212,100 @@ def _sub(weights: FeedWeights, component: str, personal: bool = True) -> dict[st
     return out
 
 
+_PERSONAL_SIGNALS = ("strength", "similar_users", "community", "active_hours", "type_preference",
+                     "content_similarity")
+_REPORTED_COMPONENTS = ("base", "engagement", "social", "temporal", "preference")
+
+
+class Scorer:
+    """Scores the candidates of one call: everything that depends only on the viewer, the time and the weights
+    (component weights in force, each component's signal weights, the viewer's kind shares) is worked out once,
+    and a tie's strength once per author, so a call of hundreds of candidates costs microseconds each."""
+
+    def __init__(self, viewer: ViewerProfile, now: datetime, weights: FeedWeights) -> None:
+        self.viewer = viewer
+        self.now = now
+        self.weights = weights
+        self.scales = dict(weights.scales)
+        self.in_force = component_weights(viewer, weights)
+        self.total = Mean(self.in_force)
+        self.subs = {
+            name: Mean(_sub(weights, name, viewer.personal))
+            for name in ("base", "engagement", "social", "temporal", "preference")
+        }
+        self.visual = frozenset(v.lower() for v in weights.visual_kinds)
+        # the first key (in the viewer's order) for each lower-cased kind, as score_candidate always matched
+        self.kind_share: dict[str, float] = {}
+        for key, share in viewer.kind_shares.items():
+            self.kind_share.setdefault(key.lower(), share)
+        self._strength: dict[int, float] = {}
+
+    def strength(self, tie: TieFeatures | None) -> float:
+        if tie is None:
+            return 0.0
+        cached = self._strength.get(id(tie))
+        if cached is None:
+            cached = strength_components(tie, self.weights)[0]
+            self._strength[id(tie)] = cached
+        return cached
+
+    def score(self, cand: CandidateFeatures) -> tuple[float, dict[str, float]]:
+        """(score, components) of one candidate: the weighted mean of the components in force."""
+        viewer, weights, k = self.viewer, self.weights, self.scales
+        tie = cand.tie
+        n = cand.sample_n
+        estimated_weight = cand.sample_weight * (max(cand.engagers, n) / n) if n > 0 else 0.0
+        influence = tie.influence if tie is not None and tie.influence is not None else 0.0
+        fresh = freshness(cand.created_at, self.now, weights.freshness_half_life_hours)
+        hour_fit = 0.0
+        if viewer.hour_fit and cand.created_at is not None:
+            hour_fit = viewer.hour_fit[cand.created_at.astimezone(timezone.utc).hour]
+        kind = (cand.kind or "").lower()
+        type_pref = 0.0
+        if viewer.kind_max > 0 and cand.kind is not None:
+            type_pref = self.kind_share.get(kind, 0.0) / viewer.kind_max
+        signals = {
+            "popularity": sat(estimated_weight, k["popularity"]),
+            "influence": sat(influence, k["influence"]),
+            "quality": sat(cand.sample_weight / n, k["quality"]) if n > 0 else 0.0,
+            "time_spent": sat(cand.sample_duration / n, k["time_spent"]) if n > 0 else 0.0,
+            "scroll_depth": clamp01(cand.sample_scroll_sum / cand.sample_scroll_n / 100.0)
+            if cand.sample_scroll_n > 0 else 0.0,
+            "strength": self.strength(tie),
+            "similar_users": sat(cand.similar_users_weight, k["similar_users"]),
+            "community": sat(cand.community_weight, k["community"]),
+            "freshness": fresh,
+            "active_hours": hour_fit,
+            "type_preference": type_pref,
+            "content_similarity": clamp01(cand.content_similarity),
+        }
+        if not viewer.personal:
+            for name in _PERSONAL_SIGNALS:
+                signals[name] = 0.0
+        subs = self.subs
+        components = {
+            "base": subs["base"]({"popularity": signals["popularity"], "influence": signals["influence"]}),
+            "engagement": subs["engagement"](signals),
+            "social": subs["social"](signals),
+            "temporal": subs["temporal"]({"freshness": fresh, "active_hours": hour_fit}),
+            "preference": subs["preference"]({"type": type_pref, "content": signals["content_similarity"]}),
+            "media": 1.0 if kind in self.visual else 0.0,
+            "creator": 1.0 if tie is not None and tie.authored >= weights.creator_min_items else 0.0,
+        }
+        in_force = self.in_force
+        score = self.total(components) if cand.found or tie is not None else 0.0
+        out = {name: components[name] for name in _REPORTED_COMPONENTS}
+        for extra in ("media", "creator"):
+            if extra in in_force:
+                out[extra] = components[extra]
+        out.update(signals)
+        out["personal"] = 1.0 if viewer.personal else 0.0
+        out["found"] = 1.0 if cand.found else 0.0
+        return score, out
+
+
 def score_candidate(
     viewer: ViewerProfile, cand: CandidateFeatures, now: datetime, weights: FeedWeights
 ) -> tuple[float, dict[str, float]]:
-    """(score, components) of one candidate: the weighted mean of the components in force."""
-    k = weights.scales
-    strength, _ = strength_components(cand.tie, weights)
-    n = cand.sample_n
-    estimated_weight = cand.sample_weight * (max(cand.engagers, n) / n) if n > 0 else 0.0
-    influence = cand.tie.influence if cand.tie is not None and cand.tie.influence is not None else 0.0
-    fresh = freshness(cand.created_at, now, weights.freshness_half_life_hours)
-    hour_fit = 0.0
-    if viewer.hour_fit and cand.created_at is not None:
-        hour_fit = viewer.hour_fit[cand.created_at.astimezone(timezone.utc).hour]
-    kind = (cand.kind or "").lower()
-    type_pref = 0.0
-    if viewer.kind_max > 0 and cand.kind is not None:
-        share = next((s for key, s in viewer.kind_shares.items() if key.lower() == kind), 0.0)
-        type_pref = share / viewer.kind_max
-    signals = {
-        "popularity": sat(estimated_weight, k["popularity"]),
-        "influence": sat(influence, k["influence"]),
-        "quality": sat(cand.sample_weight / n, k["quality"]) if n > 0 else 0.0,
-        "time_spent": sat(cand.sample_duration / n, k["time_spent"]) if n > 0 else 0.0,
-        "scroll_depth": clamp01(cand.sample_scroll_sum / cand.sample_scroll_n / 100.0)
-        if cand.sample_scroll_n > 0 else 0.0,
-        "strength": strength,
-        "similar_users": sat(cand.similar_users_weight, k["similar_users"]),
-        "community": sat(cand.community_weight, k["community"]),
-        "freshness": fresh,
-        "active_hours": hour_fit,
-        "type_preference": type_pref,
-        "content_similarity": clamp01(cand.content_similarity),
-    }
-    if not viewer.personal:
-        for name in ("strength", "similar_users", "community", "active_hours", "type_preference",
-                     "content_similarity"):
-            signals[name] = 0.0
-    components = {
-        "base": weighted_mean({"popularity": signals["popularity"], "influence": signals["influence"]},
-                              _sub(weights, "base")),
-        "engagement": weighted_mean(signals, _sub(weights, "engagement")),
-        "social": weighted_mean(signals, _sub(weights, "social")),
-        "temporal": weighted_mean({"freshness": fresh, "active_hours": hour_fit},
-                                  _sub(weights, "temporal", viewer.personal)),
-        "preference": weighted_mean({"type": type_pref, "content": signals["content_similarity"]},
-                                    _sub(weights, "preference")),
-        "media": 1.0 if kind in {v.lower() for v in weights.visual_kinds} else 0.0,
-        "creator": 1.0 if cand.tie is not None and cand.tie.authored >= weights.creator_min_items else 0.0,
-    }
-    in_force = component_weights(viewer, weights)
-    score = weighted_mean(components, in_force) if cand.found or cand.tie is not None else 0.0
-    out = {name: components[name] for name in ("base", "engagement", "social", "temporal", "preference")}
-    for extra in ("media", "creator"):
-        if extra in in_force:
-            out[extra] = components[extra]
-    out.update(signals)
-    out["personal"] = 1.0 if viewer.personal else 0.0
-    out["found"] = 1.0 if cand.found else 0.0
-    return score, out
+    """(score, components) of one candidate (a call scoring many builds one `Scorer` instead)."""
+    return Scorer(viewer, now, weights).score(cand)
