@@ -80,6 +80,10 @@ class RelIndex:
 SchemaItem = Uniqueness | RangeIndex | RelIndex
 
 
+# The feed's per-viewer snapshots (graph/feed/viewers.py, cypher/feed/refresh_viewers.cypher).
+FEED_VIEWER_LABEL = "FeedViewer"
+
+
 def schema_items(settings: Settings | None = None) -> list[SchemaItem]:
     """Everything `graph init` makes, derived from the label and key settings."""
     s = settings or get_settings()
@@ -90,6 +94,7 @@ def schema_items(settings: Settings | None = None) -> list[SchemaItem]:
         Uniqueness(SYNC_CURSOR_LABEL, ("name",)),
         Uniqueness(JOB_RUN_LABEL, ("run_id",)),
         Uniqueness("GraphResultSet", ("name",)),
+        Uniqueness(FEED_VIEWER_LABEL, ("user_key",)),
         RelIndex("SIMILAR_TO", ("run_id",)),
     ]
     return items

@@ -7,6 +7,8 @@
 //   feed_agg_scroll_sum/_n       sums of their scroll_depth_sum / scroll_depth_n
 //   feed_agg_communities         the $top_communities GDS communities with the most decayed weight, and
 //   feed_agg_community_weights   that weight (parallel lists)
+//   feed_agg_author              the author's key (CREATED, the platform's HAS_POST, or HAS_CREATOR), so a
+//                                feed request seeks the author instead of walking the content's relationships
 // A reader uses them while feed_agg_engagers still equals the live engager count, decaying both weights from
 // feed_agg_at. Run in an auto-commit transaction (CALL ... IN TRANSACTIONS).
 // Parameters: $now, $now_ms, $hl_ms, $top_communities, $batch_size, $generic_types.
@@ -26,6 +28,8 @@ CALL {
   } AS top
   SET c.feed_agg_at = $now, c.feed_agg_engagers = n, c.feed_agg_weight = sw, c.feed_agg_duration = sd,
       c.feed_agg_scroll_sum = ss, c.feed_agg_scroll_n = sc,
-      c.feed_agg_communities = [t IN top | t[0]], c.feed_agg_community_weights = [t IN top | t[1]]
+      c.feed_agg_communities = [t IN top | t[0]], c.feed_agg_community_weights = [t IN top | t[1]],
+      c.feed_agg_author = head(COLLECT { MATCH (c)<-[:CREATED|HAS_POST]-(w:{{user_label}}) RETURN w.{{user_key}} LIMIT 1 }
+                               + COLLECT { MATCH (c)-[:HAS_CREATOR]->(w:{{user_label}}) RETURN w.{{user_key}} LIMIT 1 })
 } IN TRANSACTIONS OF $batch_size ROWS
 RETURN count(c) AS refreshed

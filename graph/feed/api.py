@@ -88,6 +88,7 @@ def score_features(
         if cand.kind is None and cand.found:
             cand = replace(cand, kind=content_type)
         score, components = scorer.score(cand)
+        components["snapshot"] = 1.0 if viewer.from_snapshot else 0.0
         out.append(FeedScore(content_type, content_id, score, components, kind=cand.kind if cand.found else None))
     return out
 
@@ -113,8 +114,26 @@ def fetch_features(
         **reader.time_params(now, half_life_seconds(settings)),
         **reader.candidate_params(candidates, labels),
     }
+    params.update(snapshot_params(weights, half_life_seconds(settings), params["now_ms"]))
     records = run_read(driver, settings.neo4j_database, reader.score_query(labels), params, timeout_s)
-    return reader.read_scores_record(records[0] if records else None, len(candidates))
+    return reader.read_scores_record(records[0] if records else None, len(candidates),
+                                     now_ms=params["now_ms"], hl_ms=params["hl_ms"])
+
+
+def snapshot_fingerprint(weights: FeedWeights, half_life_s: float) -> str:
+    """What a viewer snapshot was computed with: a reader uses it only under the same limits and half-life."""
+    return (f"v1 sim={weights.max_similar_users} ties={weights.max_ties} engaged={weights.max_engaged} "
+            f"tie_engaged={weights.max_tie_engagements} fans={weights.max_fans} fof={weights.snapshot_max_fof} "
+            f"items={weights.snapshot_max_items} hl={half_life_s!r}")
+
+
+def snapshot_params(weights: FeedWeights, half_life_s: float, now_ms: int) -> dict[str, Any]:
+    """`$snapshot_params` and `$fresh_ms` of the feed query (max age 0: no snapshot is ever fresh)."""
+    max_age_ms = int(weights.snapshot_max_age_s * 1000)
+    return {
+        "snapshot_params": snapshot_fingerprint(weights, half_life_s),
+        "fresh_ms": now_ms - max_age_ms if max_age_ms > 0 else now_ms + 1,
+    }
 
 
 def graph_feed_score(
@@ -295,7 +314,7 @@ def scored_candidates(
     db = driver if driver is not None else RUNNER.driver(s, w)
     records = run_read(db, s.neo4j_database, reader.candidates_query(labels, types), params, None)
     return combine_sources(
-        [(str(r["source"]), reader.content_ref(r["labels"], r["content_type"], r["content_id"], labels),
+        [(str(r["source"]), reader.node_ref(r["labels"], r["content_type"], r["content_id"], labels),
           float(r["w"] or 0.0)) for r in records],
         w.candidate_sources,
         limit,

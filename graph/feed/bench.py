@@ -112,7 +112,7 @@ def pools(
                      {"limit": viewers}, None)
     items = run_read(driver, settings.neo4j_database, reader.pool_query("feed/sample_content", labels, types),
                      {"limit": content, "generic_types": reader.generic_types(labels, types)}, None)
-    refs = [reader.content_ref(r["labels"], r["content_type"], r["content_id"], labels) for r in items]
+    refs = [reader.node_ref(r["labels"], r["content_type"], r["content_id"], labels) for r in items]
     return [str(r["user_id"]) for r in users], [ref for ref in refs if ref is not None]
 
 

@@ -67,6 +67,7 @@ class ViewerFeatures:
     tie_weight_out: float = 0.0  # decayed VISITED + VIBED weight the viewer gave
     authored: int = 0
     similar_users: int = 0
+    from_snapshot: bool = False  # the viewer's side came from a viewer snapshot (graph/feed/viewers.py)
 
 
 @dataclass(frozen=True)

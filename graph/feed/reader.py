@@ -66,6 +66,17 @@ class Labels:
         return None
 
 
+def content_ref(var: str, labels: Labels) -> str:
+    """The Cypher expression naming a content node in viewer snapshots: its first platform label (settings order)
+    and key, else the generic node's `content_type:content_id` (a uid alone is not unique: the platform's Post and
+    CommunityPost may share one). The snapshot job and the feed query both use this one expression."""
+    key = ident(labels.content_key)
+    branches = " ".join(f"WHEN {var}:{ident(label)} THEN '{label}:' + {var}.{key}"
+                        for label in labels.distinct_labels)
+    generic = f"{var}.content_type + ':' + toString({var}.content_id)"
+    return f"CASE {branches} ELSE {generic} END" if branches else generic
+
+
 def _fragments(labels: Labels) -> dict[str, str]:
     user = {"user_label": ident(labels.user_label), "user_key": ident(labels.user_key)}
     return {
@@ -82,8 +93,22 @@ def strength_query(labels: Labels) -> str:
 
 
 @lru_cache(maxsize=8)
+def active_viewers_query(labels: Labels) -> str:
+    """`cypher/feed/active_viewers.cypher` rendered."""
+    return render("feed/active_viewers", user_label=ident(labels.user_label), user_key=ident(labels.user_key))
+
+
+@lru_cache(maxsize=8)
+def refresh_viewers_query(labels: Labels) -> str:
+    """`cypher/feed/refresh_viewers.cypher` rendered."""
+    return render("feed/refresh_viewers", content_ref_d=content_ref("d", labels),
+                  content_ref_x=content_ref("x", labels), **_fragments(labels))
+
+
+@lru_cache(maxsize=8)
 def score_query(labels: Labels) -> str:
-    """`cypher/feed/score_candidates.cypher` rendered, with one lookup branch per content label."""
+    """`cypher/feed/score_candidates.cypher` rendered: its two branches (feed/score_snapshot, feed/score_live),
+    each with one candidate lookup branch per content label."""
     branches = [
         f"  UNWIND $l{n} AS cand MATCH (c:{ident(label)} {{{ident(labels.content_key)}: cand[1]}}) "
         f"RETURN cand[0] AS i, cand[2] AS p, c"
@@ -93,9 +118,14 @@ def score_query(labels: Labels) -> str:
         f"  UNWIND $generic AS cand MATCH (c:{ident(labels.generic_label)} "
         f"{{content_type: cand[1], content_id: cand[2]}}) RETURN cand[0] AS i, 99 AS p, c"
     )
+    lookup = "\n  UNION ALL\n".join(branches)
+    fragments = _fragments(labels)
+    live = render("feed/score_live", candidate_lookup=lookup, **fragments)
+    snapshot = render("feed/score_snapshot", candidate_lookup=lookup, content_ref_c=content_ref("c", labels),
+                      user_label=fragments["user_label"], user_key=fragments["user_key"])
     # replan=skip: planning this query takes seconds; once planned (index seeks from bound nodes throughout), a
     # statistics drift must not make a request wait for a replan. Schema changes still clear the plan cache.
-    text = render("feed/score_candidates", candidate_lookup="\n  UNION ALL\n".join(branches), **_fragments(labels))
+    text = render("feed/score_candidates", snapshot_branch=snapshot, live_branch=live, **fragments)
     return PLAN_PREFIX + text
 
 
@@ -126,7 +156,8 @@ def candidates_query(labels: Labels, candidate_types: tuple[str, ...]) -> str:
 def refresh_query(labels: Labels, candidate_types: tuple[str, ...]) -> str:
     """`cypher/feed/refresh_aggregates.cypher` rendered for the feed's content types."""
     parts = _filter_parts(labels, candidate_types)
-    return render("feed/refresh_aggregates", candidate_filter=parts["candidate_filter"])
+    return render("feed/refresh_aggregates", candidate_filter=parts["candidate_filter"],
+                  user_label=parts["user_label"], user_key=parts["user_key"])
 
 
 @lru_cache(maxsize=16)
@@ -140,8 +171,8 @@ def pool_query(name: str, labels: Labels, candidate_types: tuple[str, ...]) -> s
     return render(name, **parts)
 
 
-def content_ref(labels_of_node: Sequence[str], content_type: str | None, content_id: Any,
-                names: Labels) -> tuple[str, str] | None:
+def node_ref(labels_of_node: Sequence[str], content_type: str | None, content_id: Any,
+             names: Labels) -> tuple[str, str] | None:
     """(content_type, content_id) of a node read back from the graph: the platform label's type, else the
     generic node's own `content_type`."""
     if content_id is None:
@@ -228,8 +259,14 @@ def to_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
     if isinstance(value, str):
+        # toString() of a stored value: the platform's epoch seconds ("1.7E9") or an ISO datetime, possibly with
+        # a named zone after its offset ("...+01:00[Europe/Paris]": the offset says it all)
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return to_datetime(float(value))
+        except ValueError:
+            pass
+        try:
+            parsed = datetime.fromisoformat(value.split("[", 1)[0].replace("Z", "+00:00"))
         except ValueError:
             return None
         return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
@@ -266,17 +303,111 @@ def read_tie(tie: Sequence[Any] | None, other_known: bool = True) -> TieFeatures
     )
 
 
-def read_viewer(viewer: Mapping[str, Any] | None) -> ViewerFeatures:
+@dataclass(frozen=True)
+class ViewerSnapshot:
+    """A viewer snapshot (cypher/feed/refresh_viewers.cypher) as the feed query returned it, its decayed parts
+    brought from `at_ms` to the request's time by `decay` (exact: every weight decays at the same rate)."""
+
+    at_ms: int
+    decay: float
+    kind_weights: dict[str, float]
+    connections: int
+    tie_out: float
+    authored: int
+    similar_users: int
+    ties: dict[str, tuple[Sequence[float], str]]  # user key -> (8 values as stored, 'states;statuses')
+    sim: dict[str, float]  # content ref -> similar users' engagement (as stored)
+    near: dict[str, float]  # content ref -> best similarity to a recent engagement
+
+    def tie(self, author_id: str | None, live: TieFeatures | None) -> TieFeatures | None:
+        """The tie to `author_id`: the snapshot's parts over the live ones (community, groups, influence and
+        authored are always read live)."""
+        if author_id is None or live is None:
+            return live
+        entry = self.ties.get(author_id)
+        if entry is None:
+            return live
+        v, states = entry
+        d = self.decay
+        conn, _, platform = states.partition(";")
+        return TieFeatures(
+            other_known=live.other_known,
+            visit_out=_float(v[0]) * d,
+            visit_in=_float(v[1]) * d,
+            vibe_out=_float(v[2]) * d,
+            vibe_in=_float(v[3]) * d,
+            engaged_out=_float(v[4]) * d,
+            engaged_in=_float(v[5]) * d,
+            connected_states=tuple(x for x in conn.split(",") if x),
+            platform_statuses=tuple(x for x in platform.split(",") if x),
+            similar=_float(v[6]),
+            mutual=_int(v[7]),
+            same_community=live.same_community,
+            shared_groups=live.shared_groups,
+            influence=live.influence,
+            authored=live.authored,
+        )
+
+
+def _pairs(keys: Any, values: Any) -> dict[str, float]:
+    if not isinstance(keys, (list, tuple)) or not isinstance(values, (list, tuple)):
+        return {}
+    return {str(k): _float(v) for k, v in zip(keys, values, strict=False)}
+
+
+def read_snapshot(raw: Mapping[str, Any] | None, now_ms: int | None, hl_ms: float | None) -> ViewerSnapshot | None:
+    """The `snapshot` map of the feed query's viewer (None: no fresh snapshot; the live parts stand)."""
+    if not raw:
+        return None
+    at_ms = _int(raw.get("at_ms"))
+    decay = 1.0
+    if now_ms is not None and hl_ms and at_ms < now_ms:
+        decay = 2.0 ** ((at_ms - now_ms) / hl_ms)
+    users = raw.get("tie_users") or []
+    values = raw.get("tie_values") or []
+    states = raw.get("tie_states") or []
+    ties = {
+        str(u): (values[8 * n: 8 * n + 8], str(states[n]) if n < len(states) else ";")
+        for n, u in enumerate(users)
+        if 8 * n + 8 <= len(values)
+    }
+    return ViewerSnapshot(
+        at_ms=at_ms,
+        decay=decay,
+        kind_weights={k: w * decay for k, w in _pairs(raw.get("kinds"), raw.get("kind_weights")).items()},
+        connections=_int(raw.get("connections")),
+        tie_out=_float(raw.get("tie_out")) * decay,
+        authored=_int(raw.get("authored")),
+        similar_users=_int(raw.get("similar_users")),
+        ties=ties,
+        sim=_pairs(raw.get("sim_refs"), raw.get("sim_values")),
+        near=_pairs(raw.get("near_refs"), raw.get("near_values")),
+    )
+
+
+def read_viewer(viewer: Mapping[str, Any] | None, snapshot: ViewerSnapshot | None = None) -> ViewerFeatures:
     """The `viewer` map of feed/score_candidates.cypher (None: no candidate was found; nothing is known)."""
     if not viewer or not viewer.get("known"):
         return ViewerFeatures()
     hours_raw = viewer.get("hours")
     hours = tuple(_float(h) for h in hours_raw) if isinstance(hours_raw, (list, tuple)) else ()
+    community = viewer.get("community")
+    if snapshot is not None:
+        return ViewerFeatures(
+            known=True,
+            community=_int(community) if community is not None else None,
+            active_hours=hours if len(hours) == 24 else (),
+            kind_weights=dict(snapshot.kind_weights),
+            connections=snapshot.connections,
+            tie_weight_out=snapshot.tie_out,
+            authored=snapshot.authored,
+            similar_users=snapshot.similar_users,
+            from_snapshot=True,
+        )
     kinds: dict[str, float] = {}
     for pair in viewer.get("kinds") or ():
         if isinstance(pair, (list, tuple)) and len(pair) == 2 and pair[0] is not None:
             kinds[str(pair[0])] = kinds.get(str(pair[0]), 0.0) + _float(pair[1])
-    community = viewer.get("community")
     return ViewerFeatures(
         known=True,
         community=_int(community) if community is not None else None,
@@ -290,41 +421,88 @@ def read_viewer(viewer: Mapping[str, Any] | None) -> ViewerFeatures:
 
 
 def read_scores_record(
-    record: Mapping[str, Any] | None, n_candidates: int
+    record: Mapping[str, Any] | None, n_candidates: int, *, now_ms: int | None = None, hl_ms: float | None = None
 ) -> tuple[ViewerFeatures, list[CandidateFeatures]]:
     """The one record of feed/score_candidates.cypher: the viewer, and features by candidate index (a candidate
-    absent from the graph gets `CandidateFeatures()`)."""
-    out = [CandidateFeatures() for _ in range(n_candidates)]
+    absent from the graph gets `CandidateFeatures()`). From the snapshot branch, the viewer snapshot is merged
+    in, decayed from its time to `now_ms` with half-life `hl_ms` (the query's `$now_ms`, `$hl_ms`)."""
     if record is None:
-        return ViewerFeatures(), out
-    viewer = read_viewer(record.get("viewer"))
+        return ViewerFeatures(), [CandidateFeatures() for _ in range(n_candidates)]
+    raw_viewer = record.get("viewer")
+    if record.get("from_snapshot"):
+        snap = read_snapshot(raw_viewer.get("snapshot") if raw_viewer else None, now_ms, hl_ms)
+        if snap is not None:
+            return _read_snapshot_rows(record, raw_viewer, snap, n_candidates)
+    return _read_live_rows(record, raw_viewer, n_candidates)
+
+
+def _candidate(row: Sequence[Any], author_id: str | None, tie: TieFeatures | None,
+               similar_users_weight: float, content_similarity: float) -> CandidateFeatures:
+    """Columns 2-11 are laid out alike in both branches."""
+    kind = row[3]
+    decay = _float(row[11])
+    return CandidateFeatures(
+        found=True,
+        kind=None if kind is None else str(kind),
+        created_at=to_datetime(row[2]),
+        engagers=_int(row[4]),
+        sample_n=_int(row[5]),
+        sample_weight=_float(row[6]) * decay,
+        sample_duration=_float(row[7]),
+        sample_scroll_sum=_float(row[8]),
+        sample_scroll_n=_float(row[9]),
+        community_weight=_float(row[10]) * decay,
+        similar_users_weight=similar_users_weight,
+        content_similarity=content_similarity,
+        author_id=author_id,
+        tie=tie,
+    )
+
+
+def _read_live_rows(record: Mapping[str, Any], raw_viewer: Mapping[str, Any] | None,
+                    n_candidates: int) -> tuple[ViewerFeatures, list[CandidateFeatures]]:
+    out = [CandidateFeatures() for _ in range(n_candidates)]
+    viewer = read_viewer(raw_viewer)
     ties: dict[int, tuple[str | None, TieFeatures | None]] = {}
     for entry in record.get("ties") or ():
         gi, author_id, tie = entry[0], entry[1], entry[2]
         ties[_int(gi)] = (None, None) if author_id is None else (str(author_id), read_tie(tie))
     for row in record.get("rows") or ():
         i = _int(row[0])
+        if 0 <= i < n_candidates:
+            author_id, tie = ties.get(_int(row[1]), (None, None))
+            out[i] = _candidate(row, author_id, tie, _float(row[12]), _float(row[13]))
+    return viewer, out
+
+
+def _read_snapshot_rows(record: Mapping[str, Any], raw_viewer: Mapping[str, Any] | None, snap: ViewerSnapshot,
+                        n_candidates: int) -> tuple[ViewerFeatures, list[CandidateFeatures]]:
+    out = [CandidateFeatures() for _ in range(n_candidates)]
+    viewer = read_viewer(raw_viewer, snap)
+    ties: dict[str, TieFeatures] = {}  # one object per author, so the scorer computes each strength once
+    for row in record.get("rows") or ():
+        i = _int(row[0])
         if not 0 <= i < n_candidates:
             continue
-        author_id, tie = ties.get(_int(row[1]), (None, None))
-        kind = row[3]
-        decay = _float(row[11])
-        out[i] = CandidateFeatures(
-            found=True,
-            kind=None if kind is None else str(kind),
-            created_at=to_datetime(row[2]),
-            engagers=_int(row[4]),
-            sample_n=_int(row[5]),
-            sample_weight=_float(row[6]) * decay,
-            sample_duration=_float(row[7]),
-            sample_scroll_sum=_float(row[8]),
-            sample_scroll_n=_float(row[9]),
-            community_weight=_float(row[10]) * decay,
-            similar_users_weight=_float(row[12]),
-            content_similarity=_float(row[13]),
-            author_id=author_id,
-            tie=tie,
-        )
+        author_id = None if row[1] is None else str(row[1])
+        tie = None
+        if author_id is not None:
+            tie = ties.get(author_id)
+            if tie is None:
+                community = row[13]
+                live = TieFeatures(
+                    other_known=True,
+                    same_community=viewer.community is not None and community is not None
+                    and _int(community) == viewer.community,
+                    shared_groups=_int(row[16]),
+                    influence=None if row[14] is None else _float(row[14]),
+                    authored=_int(row[15]),
+                )
+                tie = snap.tie(author_id, live)
+                assert tie is not None
+                ties[author_id] = tie
+        ref = "" if row[12] is None else str(row[12])
+        out[i] = _candidate(row, author_id, tie, snap.sim.get(ref, 0.0) * snap.decay, snap.near.get(ref, 0.0))
     return viewer, out
 
 

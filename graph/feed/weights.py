@@ -134,6 +134,11 @@ class FeedWeights(BaseSettings):
     sample_edges: int = 30  # engagers read per candidate (quality, community); popularity scales by degree
     max_candidates: int = 1000  # more candidates than this: the rest score neutral
 
+    # -- viewer snapshots (graph/feed/viewers.py): the viewer's side computed ahead of the request
+    snapshot_max_age_s: float = 900.0  # older snapshots are ignored (the live query runs); 0 turns them off
+    snapshot_max_items: int = 2000  # per viewer: content the similar users engaged with / near recent engagements
+    snapshot_max_fof: int = 2000  # per viewer: connections' connections kept for `mutual`
+
     # -- request path
     deadline_ms: float = 50.0
     neutral_score: float = 0.5
@@ -201,6 +206,7 @@ class FeedWeights(BaseSettings):
             "social_min_tie_weight": self.social_min_tie_weight,
             "breaker_seconds": self.breaker_seconds,
             "log_interval_seconds": self.log_interval_seconds,
+            "snapshot_max_age_s": self.snapshot_max_age_s,
         }
         check_finite(non_negative, positive=False)
         positive = {
@@ -227,6 +233,8 @@ class FeedWeights(BaseSettings):
             "max_in_flight": self.max_in_flight,
             "candidate_max_ties": self.candidate_max_ties,
             "candidate_per_source": self.candidate_per_source,
+            "snapshot_max_items": self.snapshot_max_items,
+            "snapshot_max_fof": self.snapshot_max_fof,
         }
         for name, n in counts.items():
             if n < 1:

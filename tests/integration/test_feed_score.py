@@ -19,6 +19,7 @@ from graph import FeedScore, graph_feed_score
 from graph.connection import get_driver
 from graph.feed.aggregates import refresh_content_aggregates
 from graph.feed.runner import RUNNER
+from graph.feed.viewers import refresh_viewer_snapshots
 from graph.feed.weights import FeedWeights
 from graph.settings import Settings
 
@@ -214,6 +215,53 @@ def test_one_round_trip_for_all_candidates(feed_graph: Settings) -> None:
     scores = graph_feed_score(10, cands, now=NOW, settings=feed_graph, weights=W, driver=counting)  # type: ignore[arg-type]
     assert counting.queries == 1
     assert len(scores) == len(cands) and all(s.reason is None for s in scores)
+
+
+SNAPSHOT_CANDIDATES = [("post", P1), ("post", P2), ("post", P3), ("post", P4), ("post", UNKNOWN),
+                       ("page", "https://example.org/x")]
+
+
+def test_viewer_snapshot_gives_the_live_scores(feed_graph: Settings) -> None:
+    """A fresh snapshot stands in for the viewer's live side: the same scores and components, also minutes later
+    (its weights decay on from the snapshot's time), in one round trip."""
+    later = NOW + timedelta(minutes=10)
+    live = {t: graph_feed_score(10, SNAPSHOT_CANDIDATES, now=t, settings=feed_graph, weights=W) for t in (NOW, later)}
+    assert all(s.components["snapshot"] == 0.0 for s in live[NOW])
+    report = refresh_viewer_snapshots(["10", "999"], now=NOW, settings=feed_graph, weights=W)
+    assert report["written"] == 1  # an unknown user gets no snapshot
+    counting = CountingDriver(get_driver(feed_graph))
+    for t in (NOW, later):
+        snap = graph_feed_score(10, SNAPSHOT_CANDIDATES, now=t, settings=feed_graph, weights=W,
+                                driver=counting)  # type: ignore[arg-type]
+        for a, b in zip(live[t], snap, strict=True):
+            assert b.reason is None and b.components["snapshot"] == 1.0
+            assert b.score == pytest.approx(a.score, abs=1e-12)
+            check(b, {k: v for k, v in a.components.items() if k != "snapshot"})
+    assert counting.queries == 2
+    _score, components = expected_p1()
+    check(graph_feed_score(10, [("post", P1)], now=NOW, settings=feed_graph, weights=W)[0], components)
+
+
+def test_stale_or_mismatched_snapshots_are_not_used(feed_graph: Settings) -> None:
+    refresh_viewer_snapshots(["10"], now=NOW, settings=feed_graph, weights=W)
+
+    def used(now: datetime, weights: FeedWeights = W) -> bool:
+        s = graph_feed_score(10, [("post", P1)], now=now, settings=feed_graph, weights=weights)[0]
+        assert s.reason is None
+        return s.components["snapshot"] == 1.0
+
+    assert used(NOW)
+    assert not used(NOW + timedelta(seconds=W.snapshot_max_age_s + 1))  # too old
+    assert not used(NOW - timedelta(seconds=1))  # made after the scoring time
+    assert not used(NOW, W.model_copy(update={"max_similar_users": 3}))  # other limits
+    assert not used(NOW, W.model_copy(update={"snapshot_max_age_s": 0.0}))  # snapshots off
+    # a new GDS run replaces the result set the snapshot was made against
+    cypher(feed_graph, "MATCH (p:GraphResultSet {name: 'user_similarity'}) SET p.run_id = 'r2'")
+    assert not used(NOW)
+    # the next refresh prunes snapshots older than twice the max age
+    report = refresh_viewer_snapshots([], now=NOW + timedelta(seconds=2 * W.snapshot_max_age_s + 1),
+                                      settings=feed_graph, weights=W)
+    assert report["pruned"] == 1
 
 
 def test_outage_gives_neutral_scores_and_no_exception(clean_graph: Settings, caplog: pytest.LogCaptureFixture) -> None:

@@ -104,7 +104,9 @@ def test_candidate_params_and_lookup_text() -> None:
     assert params["generic"] == [[2, "page", "https://x/y"]]
     text = reader.score_query(labels)
     assert "{{" not in text and "UNWIND $generic AS cand" in text
-    assert text.count("UNION ALL") == len(labels.distinct_labels)
+    # the lookup is in both branches (snapshot and live), which are one UNION ALL apart
+    assert text.count("UNION ALL") == 2 * len(labels.distinct_labels) + 1
+    assert text.count("UNWIND $generic AS cand") == 2
 
 
 def test_reading_times_and_records() -> None:
@@ -125,6 +127,49 @@ def test_reading_times_and_records() -> None:
     f = feats[1]
     assert f.sample_weight == pytest.approx(0.3) and f.community_weight == pytest.approx(0.1)
     assert f.author_id == "7" and f.tie is not None and f.tie.influence == 0.9 and f.tie.same_community
+
+
+def test_reading_a_snapshot_record() -> None:
+    """The snapshot branch: the viewer's parts come from the snapshot, decayed from its time to now; the author's
+    live parts (community, groups, influence, content count) from the row; content keys join the lists."""
+    hl_ms = 14 * 86400 * 1000.0
+    at_ms = 1_000_000_000_000
+    now_ms = at_ms + int(hl_ms)  # one half-life later: decayed parts halve
+    snapshot = {
+        "at_ms": at_ms, "kinds": ["image", "text"], "kind_weights": [1.0, 3.0], "connections": 4, "tie_out": 2.0,
+        "authored": 6, "similar_users": 3,
+        "tie_users": ["7", "8"],
+        "tie_values": [0.8, 0.4, 0.2, 0.0, 0.6, 0.0, 0.5, 2.0,   0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+        "tie_states": ["connected,;Accepted,", ";"],
+        "sim_refs": ["Post:aa"], "sim_values": [0.9], "near_refs": ["Post:aa", "Post:bb"], "near_values": [0.7, 0.3],
+    }
+    record = {
+        "from_snapshot": True,
+        "viewer": {"known": True, "community": 5, "hours": [1] * 24, "snapshot": snapshot},
+        "rows": [
+            [0, "7", "1.7E9", "image", 4, 4, 0.6, 30, 100.0, 2, 0.2, 0.5, "Post:aa", 5, 0.9, 3, 1],
+            [1, "9", "2025-01-01T00:00:00Z", None, 0, 0, 0.0, 0, 0.0, 0, 0.0, 1.0, "Post:bb", None, None, 0, 0],
+        ],
+        "ties": [],
+    }
+    viewer, feats = reader.read_scores_record(record, 3, now_ms=now_ms, hl_ms=hl_ms)
+    assert viewer.known and viewer.community == 5 and viewer.connections == 4 and viewer.authored == 6
+    assert viewer.kind_weights == {"image": pytest.approx(0.5), "text": pytest.approx(1.5)}
+    assert viewer.tie_weight_out == pytest.approx(1.0) and viewer.similar_users == 3
+    a, b, missing = feats
+    assert not missing.found
+    assert a.created_at == datetime.fromtimestamp(1.7e9, tz=timezone.utc)
+    assert a.similar_users_weight == pytest.approx(0.45) and a.content_similarity == pytest.approx(0.7)
+    assert a.sample_weight == pytest.approx(0.3)  # the aggregates' own decay (column 11)
+    t = a.tie
+    assert t is not None and t.visit_out == pytest.approx(0.4) and t.visit_in == pytest.approx(0.2)
+    assert t.engaged_out == pytest.approx(0.3) and t.similar == 0.5 and t.mutual == 2
+    assert t.connected_states == ("connected",) and t.platform_statuses == ("Accepted",)
+    assert t.same_community and t.shared_groups == 1 and t.influence == 0.9 and t.authored == 3
+    # an author the snapshot does not hold: the live parts only
+    assert b.tie is not None and b.tie.visit_out == 0.0 and b.tie.mutual == 0 and not b.tie.same_community
+    assert b.similar_users_weight == 0.0 and b.content_similarity == pytest.approx(0.3)
+    assert b.created_at == datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 
 def test_importing_the_feed_stays_light() -> None:
