@@ -1,6 +1,9 @@
 """Latency of `graph_feed_score` on whatever graph is loaded (a command, not a test).
 
-1. Batched: `rounds` calls, each scoring `candidates` candidates for one viewer in one query: p50, p99.
+0. Serving state: the content aggregates and the viewers' snapshots are refreshed first (timed), as the beat
+   schedule keeps them; `refresh=False` measures whatever is there.
+1. Batched: `rounds` calls, each scoring `candidates` candidates for one viewer in one query: p50, p99; the same
+   calls with snapshots turned off (the live branch) interleaved, call for call, so both see the same load.
 2. Per candidate: the same scoring done one query per candidate (as the write-up's code does: a query for
    each content item), for `per_candidate_rounds` of those calls; the ratio of the two.
 3. Concurrency: `concurrency` callers at once, `calls_per_caller` calls each: errors (exceptions; the function
@@ -68,6 +71,7 @@ class BenchReport:
     candidates: int
     deadline_ms: float
     batched: Latency
+    batched_live: Latency  # the same calls with viewer snapshots off (the live branch)
     batched_neutral: int
     per_candidate: Latency  # one whole call (all candidates, one query each)
     per_candidate_query: Latency  # one of those queries
@@ -77,6 +81,7 @@ class BenchReport:
     concurrent_errors: int
     concurrent_neutral: int
     concurrent_default_deadline_misses: int  # calls slower than the default deadline setting
+    refresh: dict[str, float] = field(default_factory=dict)  # seconds, counts and rates of the serving jobs
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -126,6 +131,7 @@ def run_benchmark(
     calls_per_caller: int = 10,
     now: datetime | None = None,
     seed: int = 7,
+    refresh: bool = True,
     settings: Settings | None = None,
     weights: FeedWeights | None = None,
     progress: Progress | None = None,
@@ -152,18 +158,43 @@ def run_benchmark(
     def cands() -> list[tuple[str, str]]:
         return rng.sample(pool, k)
 
+    timings: dict[str, float] = {}
+    if refresh:
+        from graph.feed.aggregates import refresh_content_aggregates
+        from graph.feed.viewers import refresh_viewer_snapshots
+
+        say("refreshing the content aggregates")
+        t0 = time.perf_counter()
+        timings["aggregated_items"] = refresh_content_aggregates(now=at, settings=s, weights=w)
+        timings["aggregates_s"] = time.perf_counter() - t0
+        say(f"refreshing the snapshots of the {len(users)} viewers")
+        snap = refresh_viewer_snapshots(users, now=at, settings=s, weights=w)
+        timings["snapshots"] = snap["written"]
+        timings["snapshots_s"] = snap["seconds"]
+        timings["snapshots_per_s"] = snap["viewers_per_s"]
+    live_w = w.model_copy(update={"snapshot_max_age_s": 0.0})
+
     say("warming up (plans the queries)")
     graph_feed_score(users[0], cands(), now=at, settings=s, weights=w)
+    graph_feed_score(users[0], cands(), now=at, settings=s, weights=live_w)
 
-    say(f"batched: {rounds} calls x {k} candidates")
+    say(f"batched: {rounds} calls x {k} candidates, with snapshots and live, interleaved")
     batched: list[float] = []
+    batched_live: list[float] = []
     neutral = 0
+    from_snapshot = 0
     for r in range(rounds):
         viewer, batch = users[r % len(users)], cands()
         t0 = time.perf_counter()
         result = graph_feed_score(viewer, batch, now=at, settings=s, weights=w)
         batched.append(time.perf_counter() - t0)
         neutral += sum(1 for x in result if x.reason is not None)
+        from_snapshot += 1 if result and result[0].components.get("snapshot") == 1.0 else 0
+        t0 = time.perf_counter()
+        graph_feed_score(viewer, batch, now=at, settings=s, weights=live_w)
+        batched_live.append(time.perf_counter() - t0)
+    if from_snapshot < rounds:
+        notes.append(f"{rounds - from_snapshot} of {rounds} batched calls had no fresh viewer snapshot (live branch)")
 
     say(f"per candidate: {per_candidate_rounds} calls x {k} queries")
     driver = RUNNER.driver(s, w)
@@ -213,6 +244,7 @@ def run_benchmark(
         candidates=k,
         deadline_ms=base.deadline_ms,
         batched=b,
+        batched_live=Latency.of(batched_live),
         batched_neutral=neutral,
         per_candidate=pc,
         per_candidate_query=Latency.of(per_query),
@@ -222,5 +254,6 @@ def run_benchmark(
         concurrent_errors=errors,
         concurrent_neutral=conc_neutral,
         concurrent_default_deadline_misses=sum(1 for x in latencies if x * 1000.0 > base.deadline_ms),
+        refresh=timings,
         notes=notes,
     )

@@ -147,6 +147,55 @@ def aggregate_cmd(now: NowOption = None) -> None:
     console.print(f"content aggregates refreshed on {n:,} nodes")
 
 
+@app.command("snapshot")
+def snapshot_cmd(
+    viewers: Annotated[list[str] | None, typer.Argument(help="User keys (default: the recently active users).")] = None,
+    active_days: Annotated[float, typer.Option("--active-days", help="Active in the last N days.")] = 7.0,
+    now: NowOption = None,
+) -> None:
+    """Refresh the viewer snapshots graph_feed_score reads for the viewer's side (run every few minutes)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from graph.feed.viewers import refresh_viewer_snapshots
+
+    with Progress(TextColumn("viewer snapshots"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console) as bar:
+        task = bar.add_task("snapshots", total=None)
+        report = refresh_viewer_snapshots(viewers or None, active_days=active_days, now=parse_now(now),
+                                          settings=get_settings(),
+                                          progress=lambda done, total: bar.update(task, completed=done, total=total))
+    console.print(f"{report['written']:,} viewer snapshots in {report['seconds']:.1f} s "
+                  f"({report['viewers_per_s']:.1f} viewers/s); {report['pruned']:,} stale ones pruned")
+
+
+@app.command("bench-graph")
+def bench_graph_cmd(
+    users: Annotated[int, typer.Option("--users", help="Users in the graph (posts: 2 per user).")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed")] = 11,
+    now: NowOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: this empties the database first.")] = False,
+) -> None:
+    """Write a feed-shaped graph of USERS users straight into Neo4j for `feed bench` (EMPTIES THE DATABASE)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+    from graph.feed.bench_graph import build_bench_graph
+
+    if not yes:
+        raise typer.BadParameter("this empties the database: pass --yes", param_hint="--yes")
+    at = parse_now(now) or datetime.now(timezone.utc)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def step(part: str, done: int, total: int) -> None:
+            if part not in tasks:
+                tasks[part] = bar.add_task(part, total=total)
+            bar.update(tasks[part], completed=done, total=total)
+
+        counts = build_bench_graph(users, now=at, seed=seed, settings=get_settings(), progress=step)
+    console.print_json(json.dumps(counts))
+
+
 @app.command("bench")
 def bench_cmd(
     candidates: Annotated[int, typer.Option("--candidates")] = 500,
@@ -155,6 +204,8 @@ def bench_cmd(
     per_candidate_rounds: Annotated[int, typer.Option("--per-candidate-rounds")] = 2,
     concurrency: Annotated[int, typer.Option("--concurrency")] = 32,
     calls_per_caller: Annotated[int, typer.Option("--calls-per-caller")] = 10,
+    refresh: Annotated[bool, typer.Option("--refresh/--no-refresh",
+                                          help="Refresh aggregates and the viewers' snapshots first.")] = True,
     now: NowOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -163,21 +214,28 @@ def bench_cmd(
 
     report = run_benchmark(candidates=candidates, viewers=viewers, rounds=rounds,
                            per_candidate_rounds=per_candidate_rounds, concurrency=concurrency,
-                           calls_per_caller=calls_per_caller, now=parse_now(now), settings=get_settings(),
-                           progress=lambda m: console.print(f"[dim]{m}[/dim]"))
+                           calls_per_caller=calls_per_caller, now=parse_now(now), refresh=refresh,
+                           settings=get_settings(), progress=lambda m: console.print(f"[dim]{m}[/dim]"))
     if as_json:
         console.print_json(json.dumps(report.as_dict()))
         return
     console.print(f"graph: {', '.join(f'{k} {v:,}' for k, v in report.graph.items())}; "
                   f"{report.viewers} viewers, {report.candidates} candidates per call")
     t = Table("measure", "calls", "p50 ms", "p99 ms", "mean ms", "max ms")
-    for name, lat in (("batched (1 query)", report.batched),
+    for name, lat in (("batched (1 query), viewer snapshots", report.batched),
+                      ("batched (1 query), live (snapshots off)", report.batched_live),
                       (f"per candidate ({report.candidates} queries)", report.per_candidate),
                       ("  one of those queries", report.per_candidate_query),
                       (f"{report.concurrency} concurrent callers", report.concurrent)):
         t.add_row(name, str(lat.n), f"{lat.p50:.1f}", f"{lat.p99:.1f}", f"{lat.mean:.1f}", f"{lat.max:.1f}")
     console.print(t)
-    console.print(f"per-candidate / batched (p50): {report.ratio_p50:.1f}x")
+    console.print(f"per-candidate / batched (p50): {report.ratio_p50:.1f}x; live / snapshot (p50): "
+                  f"{report.batched_live.p50 / report.batched.p50 if report.batched.p50 else 0.0:.1f}x")
+    if report.refresh:
+        r = report.refresh
+        console.print(f"refreshed: aggregates on {r['aggregated_items']:,.0f} items in {r['aggregates_s']:.1f} s; "
+                      f"{r['snapshots']:,.0f} viewer snapshots in {r['snapshots_s']:.1f} s "
+                      f"({r['snapshots_per_s']:.1f} viewers/s)")
     console.print(f"concurrent: {report.concurrent_errors} errors, {report.concurrent_neutral} neutral results, "
                   f"{report.concurrent_default_deadline_misses} calls over the default deadline "
                   f"({report.deadline_ms:.0f} ms)")
