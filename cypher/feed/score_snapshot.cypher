@@ -11,18 +11,14 @@
 // strings far faster than temporal values), kind, engagers, n, weight, duration, scroll_sum, scroll_n,
 // community weight, decay of the aggregates, content ref, author community, author influence, author's
 // content count, shared platform communities.
-// The viewer map is built once, before the candidates (a map projection per row would read the snapshot's
-// arrays once per candidate).
-WITH v, runs, v.community AS vcomm,
-     COLLECT { MATCH (v)<-[:MEMBER]-(:Membership)-[:MEMBEROF]->(g) RETURN DISTINCT g } AS groups,
-     {known: v IS NOT NULL, community: v.community, hours: v.active_hours,
-      snapshot: f {.at_ms, .kinds, .kind_weights, .connections, .tie_out, .authored, .similar_users, .tie_users,
-                   .tie_values, .tie_states, .sim_refs, .sim_values, .near_refs, .near_values}} AS viewer
+// Grouping keys stay small (nodes, short lists): the snapshot's big arrays are read once, at the end.
+WITH v, runs, f, v.community AS vcomm,
+     COLLECT { MATCH (v)<-[:MEMBER]-(:Membership)-[:MEMBEROF]->(g) RETURN DISTINCT g } AS groups
 CALL {
 {{candidate_lookup}}
 }
-WITH v, runs, viewer, vcomm, groups, i, p, c ORDER BY i, p
-WITH v, runs, viewer, vcomm, groups, i, head(collect(c)) AS c
+WITH v, runs, f, vcomm, groups, i, p, c ORDER BY i, p
+WITH v, runs, f, vcomm, groups, i, head(collect(c)) AS c
 WITH *, COUNT { (c)<-[:ENGAGED_WITH]-() } AS engagers
 WITH *, c.feed_agg_at IS NOT NULL AND c.feed_agg_engagers = engagers AS aggregated
 WITH *, head(CASE WHEN aggregated AND c.feed_agg_author IS NOT NULL
@@ -40,11 +36,11 @@ CALL {
           sum(coalesce(e.scroll_depth_n, 0)),
           sum(CASE WHEN vcomm IS NOT NULL AND u.community = vcomm THEN w ELSE 0.0 END)] AS sampled
 }
-WITH v, viewer, c, a, i, engagers, aggregated, sampled, vcomm, groups,
+WITH v, f, c, a, i, engagers, aggregated, sampled, vcomm, groups,
      CASE WHEN aggregated THEN [c.feed_agg_weight, c.feed_agg_duration, c.feed_agg_scroll_sum, c.feed_agg_scroll_n,
                                 coalesce(c.feed_agg_communities, []), c.feed_agg_community_weights,
                                 c.feed_agg_at.epochMillis] END AS agg
-WITH v, viewer, [i, toString(a.{{user_key}}), toString(c.created_at), coalesce(c.post_type, c.content_type), engagers] +
+WITH v, f, [i, toString(a.{{user_key}}), toString(c.created_at), coalesce(c.post_type, c.content_type), engagers] +
   CASE WHEN aggregated THEN
     [engagers, agg[0], agg[1], agg[2], agg[3],
      reduce(s = 0.0, j IN range(0, size(agg[4]) - 1) | CASE WHEN agg[4][j] = vcomm THEN s + agg[5][j] ELSE s END),
@@ -58,4 +54,9 @@ WITH v, viewer, [i, toString(a.{{user_key}}), toString(c.created_at), coalesce(c
     MATCH (a)<-[:MEMBER]-(:Membership)-[:MEMBEROF]->(g) WHERE g IN groups RETURN DISTINCT g
   }) END
 ] AS row
-RETURN v IS NOT NULL AS viewer_known, head(collect(viewer)) AS viewer, collect(row) AS rows, [] AS ties
+WITH v, f, collect(row) AS rows
+RETURN v IS NOT NULL AS viewer_known,
+       {known: v IS NOT NULL, community: v.community, hours: v.active_hours,
+        snapshot: f {.at_ms, .kinds, .kind_weights, .connections, .tie_out, .authored, .similar_users, .tie_users,
+                     .tie_values, .tie_states, .sim_refs, .sim_values, .near_refs, .near_values}} AS viewer,
+       rows, [] AS ties

@@ -37,17 +37,19 @@ STRENGTH_COMPONENTS: tuple[str, ...] = (
 
 def sat(x: float, k: float) -> float:
     """x / (x + k) for x > 0, else 0: a raw amount in [0, inf) as a share in [0, 1)."""
-    if math.isnan(x) or x <= 0.0:
+    if not x > 0.0:  # also NaN
         return 0.0
-    if math.isinf(x):
+    if x == math.inf:
         return 1.0
     return x / (x + k)
 
 
 def clamp01(x: float) -> float:
-    if not math.isfinite(x):
-        return 0.0
-    return min(1.0, max(0.0, x))
+    if x >= 1.0:
+        return 1.0 if x != math.inf else 0.0
+    if x > 0.0:
+        return x
+    return 0.0  # also NaN and -inf
 
 
 def weighted_mean(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
@@ -69,8 +71,9 @@ class Mean:
         if self.total <= 0.0:
             return 0.0
         acc = 0.0
+        get = values.get
         for key, w in self.items:
-            acc += w * values.get(key, 0.0)
+            acc += w * get(key, 0.0)
         return clamp01(acc / self.total)
 
 
@@ -80,6 +83,8 @@ class Mean:
 def connection_value(tie: TieFeatures, weights: FeedWeights) -> float:
     """1 for a connection (CONNECTED connected, or an Accepted platform Connection), `requested_value` for a
     pending one, else 0."""
+    if not tie.connected_states and not tie.platform_statuses:
+        return 0.0
     states = {s.lower() for s in tie.connected_states}
     statuses = {s.lower() for s in tie.platform_statuses}
     if states & CONNECTED_STATES or statuses & PLATFORM_CONNECTED:
@@ -89,8 +94,11 @@ def connection_value(tie: TieFeatures, weights: FeedWeights) -> float:
     return 0.0
 
 
-def strength_components(tie: TieFeatures | None, weights: FeedWeights) -> tuple[float, dict[str, float]]:
-    """(total, components) of the tie from A to B; an absent tie is (0, all zeros)."""
+def strength_components(
+    tie: TieFeatures | None, weights: FeedWeights, mean: Mean | None = None
+) -> tuple[float, dict[str, float]]:
+    """(total, components) of the tie from A to B; an absent tie is (0, all zeros). `mean`: the strength weights
+    as a `Mean`, when the caller scores many ties."""
     if tie is None:
         return 0.0, dict.fromkeys(STRENGTH_COMPONENTS, 0.0)
     k = weights.strength_scales
@@ -106,7 +114,7 @@ def strength_components(tie: TieFeatures | None, weights: FeedWeights) -> tuple[
         "engaged_in": sat(tie.engaged_in, k["engaged"]),
         "community": max(1.0 if tie.same_community else 0.0, sat(float(tie.shared_groups), k["groups"])),
     }
-    return weighted_mean(components, weights.strength), components
+    return (mean or Mean(weights.strength))(components), components
 
 
 def tie_raw(tie: TieFeatures | None) -> dict[str, float]:
@@ -239,13 +247,14 @@ class Scorer:
         for key, share in viewer.kind_shares.items():
             self.kind_share.setdefault(key.lower(), share)
         self._strength: dict[int, float] = {}
+        self._strength_mean = Mean(weights.strength)
 
     def strength(self, tie: TieFeatures | None) -> float:
         if tie is None:
             return 0.0
         cached = self._strength.get(id(tie))
         if cached is None:
-            cached = strength_components(tie, self.weights)[0]
+            cached = strength_components(tie, self.weights, self._strength_mean)[0]
             self._strength[id(tie)] = cached
         return cached
 
