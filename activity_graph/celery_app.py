@@ -16,7 +16,7 @@ app = Celery(
     "activity_graph",
     broker=_settings.celery_broker_url,
     backend=_settings.celery_result_backend,
-    include=["sync.tasks", "algorithms.tasks", "analytics.tasks"],
+    include=["sync.tasks", "algorithms.tasks", "analytics.tasks", "graph.feed.tasks"],
 )
 app.conf.update(
     task_acks_late=True,

@@ -43,21 +43,23 @@ def refresh_viewer_snapshots(
     viewers: Sequence[str] | None = None,
     *,
     active_days: float = 7.0,
+    max_viewers: int | None = None,
     now: datetime | None = None,
     settings: Settings | None = None,
     weights: FeedWeights | None = None,
     batch_size: int = 20,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Write the snapshots of `viewers` (user keys; default: the users active in the last `active_days`), and
-    delete snapshots older than twice the max age. Returns counts and timings."""
+    """Write the snapshots of `viewers` (user keys; default: the users active in the last `active_days`, most
+    recently active first, at most `max_viewers`), and delete snapshots older than twice the max age. Returns
+    counts and timings."""
     from graph.connection import get_driver
 
     s = settings or get_settings()
     w = weights or feed_weights()
     at = _now(now)
     keys = list(viewers) if viewers is not None else active_viewers(since=at - timedelta(days=active_days),
-                                                                     settings=s)
+                                                                     settings=s, limit=max_viewers)
     labels = reader.Labels.of(s)
     hl_s = half_life_seconds(s)
     params: dict[str, Any] = {
