@@ -64,7 +64,7 @@ def build_bench_graph(
     seed: int = 11,
     shape: Shape | None = None,
     settings: Settings | None = None,
-    batch_size: int = 20_000,
+    batch_size: int = 10_000,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Empty the database and write the graph; returns the counts and seconds per part."""
@@ -91,8 +91,9 @@ def build_bench_graph(
         timings[part] = round(time.perf_counter() - t0, 2)
 
     t0 = time.perf_counter()
-    with driver.session(database=s.neo4j_database) as session:
+    with driver.session(database=s.neo4j_database, notifications_min_severity="OFF") as session:
         session.run(query("feed/bench_wipe")).consume()
+        session.run(query("feed/bench_wipe_nodes")).consume()
     init_graph_schema(s)
     timings["wipe"] = round(time.perf_counter() - t0, 2)
 
