@@ -32,7 +32,7 @@ class FeedScore:
         return self.reason is not None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a call builds hundreds, and frozen instances are slower to make
 class TieFeatures:
     """What the graph holds between a viewer A and another user B, read from A's side (raw, undecayed counts;
     weights already decayed to the reference time)."""
@@ -70,7 +70,7 @@ class ViewerFeatures:
     from_snapshot: bool = False  # the viewer's side came from a viewer snapshot (graph/feed/viewers.py)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a call builds hundreds, and frozen instances are slower to make
 class CandidateFeatures:
     """One candidate as the graph knows it (absent from the graph: `found` is False, everything else empty)."""
 

@@ -261,10 +261,11 @@ def to_datetime(value: Any) -> datetime | None:
     if isinstance(value, str):
         # toString() of a stored value: the platform's epoch seconds ("1.7E9") or an ISO datetime, possibly with
         # a named zone after its offset ("...+01:00[Europe/Paris]": the offset says it all)
-        try:
-            return to_datetime(float(value))
-        except ValueError:
-            pass
+        if "T" not in value:
+            try:
+                return to_datetime(float(value))
+            except ValueError:
+                return None
         try:
             parsed = datetime.fromisoformat(value.split("[", 1)[0].replace("Z", "+00:00"))
         except ValueError:
@@ -350,9 +351,12 @@ class ViewerSnapshot:
 
 
 def _pairs(keys: Any, values: Any) -> dict[str, float]:
+    """Parallel arrays as the snapshot job stored them (strings, floats: Neo4j arrays are homogeneous)."""
     if not isinstance(keys, (list, tuple)) or not isinstance(values, (list, tuple)):
         return {}
-    return {str(k): _float(v) for k, v in zip(keys, values, strict=False)}
+    if (keys and not isinstance(keys[0], str)) or (values and not isinstance(values[0], float)):
+        return {str(k): _float(v) for k, v in zip(keys, values, strict=False)}
+    return dict(zip(keys, values, strict=False))
 
 
 def read_snapshot(raw: Mapping[str, Any] | None, now_ms: int | None, hl_ms: float | None) -> ViewerSnapshot | None:

@@ -8,7 +8,7 @@ are relative and the result stays in [0, 1] whatever they are. docs/feed.md has 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -220,95 +220,129 @@ def _sub(weights: FeedWeights, component: str, personal: bool = True) -> dict[st
     return out
 
 
-_PERSONAL_SIGNALS = ("strength", "similar_users", "community", "active_hours", "type_preference",
-                     "content_similarity")
+SIGNALS: tuple[str, ...] = ("popularity", "influence", "quality", "time_spent", "scroll_depth", "strength",
+                            "similar_users", "community", "freshness", "active_hours", "type_preference",
+                            "content_similarity")
+_PERSONAL = frozenset({"strength", "similar_users", "community", "active_hours", "type_preference",
+                       "content_similarity"})
+COMPONENTS: tuple[str, ...] = ("base", "engagement", "social", "temporal", "preference", "media", "creator")
 _REPORTED_COMPONENTS = ("base", "engagement", "social", "temporal", "preference")
+# the signal each component's own names stand for (the others read the signals by name)
+_ALIASES: dict[str, dict[str, str]] = {
+    "base": {"popularity": "popularity", "influence": "influence"},
+    "temporal": {"freshness": "freshness", "active_hours": "active_hours"},
+}
+_PREFERENCE = ("type", "content")  # the preference component reads (type preference, content similarity)
+
+
+class _Positional:
+    """`Mean` over a tuple of values: the weights as (position, weight / total) once, so a candidate's component
+    is a few multiplications. Names the values do not have count in the total with the value 0."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, weights: Mapping[str, float], names: Sequence[str], aliases: Mapping[str, str] | None = None):
+        total = sum(weights.values())
+        index = {name: i for i, name in enumerate(names)}
+        items = []
+        if total > 0.0:
+            for key, w in weights.items():
+                target = aliases.get(key) if aliases is not None else key
+                if target is not None and target in index:
+                    items.append((index[target], w / total))
+        self.items = tuple(items)
+
+    def __call__(self, values: Sequence[float]) -> float:
+        acc = 0.0
+        for i, w in self.items:
+            acc += w * values[i]
+        return clamp01(acc)
 
 
 class Scorer:
     """Scores the candidates of one call: everything that depends only on the viewer, the time and the weights
-    (component weights in force, each component's signal weights, the viewer's kind shares) is worked out once,
-    and a tie's strength once per author, so a call of hundreds of candidates costs microseconds each."""
+    (component weights in force, each component's signal weights as positions, the viewer's kind shares) is
+    worked out once, and a tie's strength once per author, so a call of hundreds of candidates costs
+    microseconds each. `tests/unit/test_feed_scoring.py` checks it against the plain weighted means."""
 
     def __init__(self, viewer: ViewerProfile, now: datetime, weights: FeedWeights) -> None:
         self.viewer = viewer
         self.now = now
         self.weights = weights
-        self.scales = dict(weights.scales)
+        k = weights.scales
+        self.k_popularity, self.k_influence, self.k_quality = k["popularity"], k["influence"], k["quality"]
+        self.k_time, self.k_similar, self.k_community = k["time_spent"], k["similar_users"], k["community"]
         self.in_force = component_weights(viewer, weights)
-        self.total = Mean(self.in_force)
-        self.subs = {
-            name: Mean(_sub(weights, name, viewer.personal))
-            for name in ("base", "engagement", "social", "temporal", "preference")
-        }
+        self.extras = tuple(x for x in ("media", "creator") if x in self.in_force)
+        self.total = _Positional(self.in_force, COMPONENTS)
+        self.subs = tuple(
+            _Positional(_sub(weights, name, viewer.personal), SIGNALS, _ALIASES.get(name))
+            for name in ("base", "engagement", "social", "temporal")
+        )
+        self.preference = _Positional(_sub(weights, "preference", viewer.personal), _PREFERENCE)
         self.visual = frozenset(v.lower() for v in weights.visual_kinds)
-        # the first key (in the viewer's order) for each lower-cased kind, as score_candidate always matched
+        self.fresh_hl_s = weights.freshness_half_life_hours * 3600.0
+        self.creator_min = weights.creator_min_items
+        # the first key (in the viewer's order) for each lower-cased kind
         self.kind_share: dict[str, float] = {}
         for key, share in viewer.kind_shares.items():
             self.kind_share.setdefault(key.lower(), share)
-        self._strength: dict[int, float] = {}
+        self._strength: dict[int, tuple[TieFeatures, float]] = {}
         self._strength_mean = Mean(weights.strength)
 
     def strength(self, tie: TieFeatures | None) -> float:
         if tie is None:
             return 0.0
-        cached = self._strength.get(id(tie))
-        if cached is None:
-            cached = strength_components(tie, self.weights, self._strength_mean)[0]
-            self._strength[id(tie)] = cached
-        return cached
+        entry = self._strength.get(id(tie))
+        if entry is None or entry[0] is not tie:  # the tie is held, so its id cannot be reused meanwhile
+            entry = (tie, strength_components(tie, self.weights, self._strength_mean)[0])
+            self._strength[id(tie)] = entry
+        return entry[1]
 
     def score(self, cand: CandidateFeatures) -> tuple[float, dict[str, float]]:
         """(score, components) of one candidate: the weighted mean of the components in force."""
-        viewer, weights, k = self.viewer, self.weights, self.scales
+        viewer = self.viewer
+        personal = viewer.personal
         tie = cand.tie
         n = cand.sample_n
-        estimated_weight = cand.sample_weight * (max(cand.engagers, n) / n) if n > 0 else 0.0
-        influence = tie.influence if tie is not None and tie.influence is not None else 0.0
-        fresh = freshness(cand.created_at, self.now, weights.freshness_half_life_hours)
+        created = cand.created_at
+        fresh = 0.0
         hour_fit = 0.0
-        if viewer.hour_fit and cand.created_at is not None:
-            hour_fit = viewer.hour_fit[cand.created_at.astimezone(timezone.utc).hour]
+        if created is not None:
+            age_s = (self.now - created).total_seconds()
+            fresh = 1.0 if age_s <= 0 else float(2.0 ** (-age_s / self.fresh_hl_s))
+            if viewer.hour_fit and personal:
+                hour_fit = viewer.hour_fit[created.astimezone(timezone.utc).hour]
         kind = (cand.kind or "").lower()
         type_pref = 0.0
         if viewer.kind_max > 0 and cand.kind is not None:
             type_pref = self.kind_share.get(kind, 0.0) / viewer.kind_max
-        signals = {
-            "popularity": sat(estimated_weight, k["popularity"]),
-            "influence": sat(influence, k["influence"]),
-            "quality": sat(cand.sample_weight / n, k["quality"]) if n > 0 else 0.0,
-            "time_spent": sat(cand.sample_duration / n, k["time_spent"]) if n > 0 else 0.0,
-            "scroll_depth": clamp01(cand.sample_scroll_sum / cand.sample_scroll_n / 100.0)
-            if cand.sample_scroll_n > 0 else 0.0,
-            "strength": self.strength(tie),
-            "similar_users": sat(cand.similar_users_weight, k["similar_users"]),
-            "community": sat(cand.community_weight, k["community"]),
-            "freshness": fresh,
-            "active_hours": hour_fit,
-            "type_preference": type_pref,
-            "content_similarity": clamp01(cand.content_similarity),
-        }
-        if not viewer.personal:
-            for name in _PERSONAL_SIGNALS:
-                signals[name] = 0.0
-        subs = self.subs
-        components = {
-            "base": subs["base"]({"popularity": signals["popularity"], "influence": signals["influence"]}),
-            "engagement": subs["engagement"](signals),
-            "social": subs["social"](signals),
-            "temporal": subs["temporal"]({"freshness": fresh, "active_hours": hour_fit}),
-            "preference": subs["preference"]({"type": type_pref, "content": signals["content_similarity"]}),
-            "media": 1.0 if kind in self.visual else 0.0,
-            "creator": 1.0 if tie is not None and tie.authored >= weights.creator_min_items else 0.0,
-        }
-        in_force = self.in_force
+        influence = tie.influence if tie is not None and tie.influence is not None else 0.0
+        signals = (
+            sat(cand.sample_weight * (max(cand.engagers, n) / n), self.k_popularity) if n > 0 else 0.0,
+            sat(influence, self.k_influence),
+            sat(cand.sample_weight / n, self.k_quality) if n > 0 else 0.0,
+            sat(cand.sample_duration / n, self.k_time) if n > 0 else 0.0,
+            clamp01(cand.sample_scroll_sum / cand.sample_scroll_n / 100.0) if cand.sample_scroll_n > 0 else 0.0,
+            self.strength(tie) if personal else 0.0,
+            sat(cand.similar_users_weight, self.k_similar) if personal else 0.0,
+            sat(cand.community_weight, self.k_community) if personal else 0.0,
+            fresh,
+            hour_fit,
+            type_pref if personal else 0.0,
+            clamp01(cand.content_similarity) if personal else 0.0,
+        )
+        base, engagement, social, temporal = (sub(signals) for sub in self.subs)
+        preference = self.preference((type_pref, signals[11]))
+        components = (base, engagement, social, temporal, preference,
+                      1.0 if kind in self.visual else 0.0,
+                      1.0 if tie is not None and tie.authored >= self.creator_min else 0.0)
         score = self.total(components) if cand.found or tie is not None else 0.0
-        out = {name: components[name] for name in _REPORTED_COMPONENTS}
-        for extra in ("media", "creator"):
-            if extra in in_force:
-                out[extra] = components[extra]
-        out.update(signals)
-        out["personal"] = 1.0 if viewer.personal else 0.0
+        out = dict(zip(_REPORTED_COMPONENTS, components, strict=False))
+        for extra in self.extras:
+            out[extra] = components[5] if extra == "media" else components[6]
+        out.update(zip(SIGNALS, signals, strict=True))
+        out["personal"] = 1.0 if personal else 0.0
         out["found"] = 1.0 if cand.found else 0.0
         return score, out
 

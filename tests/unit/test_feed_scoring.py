@@ -200,3 +200,93 @@ def test_candidate_sources_are_normalised_and_weighted() -> None:
         (("post", "b"), 1.5), (("post", "a"), 1.0), (("community_post", "c"), 0.5)]
     assert out[0][2] == {"similar_users": 0.5, "ties": 1.0}
     assert len(combine_sources(rows, {"similar_users": 1.0}, 1)) == 1
+
+
+def _reference_score(viewer: scoring.ViewerProfile, cand: CandidateFeatures, now: datetime,
+                     w: FeedWeights) -> tuple[float, dict[str, float]]:
+    """docs/feed.md's formulas with plain dicts and `weighted_mean`: what `Scorer` must equal."""
+    k = w.scales
+    n = cand.sample_n
+    tie = cand.tie
+    fresh = scoring.freshness(cand.created_at, now, w.freshness_half_life_hours)
+    hour = viewer.hour_fit[cand.created_at.astimezone(timezone.utc).hour] \
+        if viewer.hour_fit and cand.created_at is not None else 0.0
+    kind = (cand.kind or "").lower()
+    shares = {key.lower(): s for key, s in reversed(list(viewer.kind_shares.items()))}
+    type_pref = shares.get(kind, 0.0) / viewer.kind_max if viewer.kind_max > 0 and cand.kind is not None else 0.0
+    sig = {
+        "popularity": scoring.sat(cand.sample_weight * max(cand.engagers, n) / n, k["popularity"]) if n else 0.0,
+        "influence": scoring.sat(tie.influence or 0.0 if tie else 0.0, k["influence"]),
+        "quality": scoring.sat(cand.sample_weight / n, k["quality"]) if n else 0.0,
+        "time_spent": scoring.sat(cand.sample_duration / n, k["time_spent"]) if n else 0.0,
+        "scroll_depth": scoring.clamp01(cand.sample_scroll_sum / cand.sample_scroll_n / 100)
+        if cand.sample_scroll_n else 0.0,
+        "strength": scoring.strength_components(tie, w)[0],
+        "similar_users": scoring.sat(cand.similar_users_weight, k["similar_users"]),
+        "community": scoring.sat(cand.community_weight, k["community"]),
+        "freshness": fresh, "active_hours": hour, "type_preference": type_pref,
+        "content_similarity": scoring.clamp01(cand.content_similarity),
+    }
+    if not viewer.personal:
+        for name in ("strength", "similar_users", "community", "active_hours", "type_preference",
+                     "content_similarity"):
+            sig[name] = 0.0
+
+    def sub(name: str) -> dict[str, float]:
+        out = {key[len(name) + 1:]: v for key, v in w.signals.items() if key.startswith(name + ".")}
+        if name == "temporal" and not viewer.personal:
+            out.pop("active_hours", None)
+        return out
+
+    comp = {
+        "base": scoring.weighted_mean({"popularity": sig["popularity"], "influence": sig["influence"]}, sub("base")),
+        "engagement": scoring.weighted_mean(sig, sub("engagement")),
+        "social": scoring.weighted_mean(sig, sub("social")),
+        "temporal": scoring.weighted_mean({"freshness": fresh, "active_hours": hour}, sub("temporal")),
+        "preference": scoring.weighted_mean({"type": type_pref, "content": sig["content_similarity"]},
+                                            sub("preference")),
+        "media": 1.0 if kind in {v.lower() for v in w.visual_kinds} else 0.0,
+        "creator": 1.0 if tie is not None and tie.authored >= w.creator_min_items else 0.0,
+    }
+    in_force = scoring.component_weights(viewer, w)
+    total = scoring.weighted_mean(comp, in_force) if cand.found or tie is not None else 0.0
+    out = {c: comp[c] for c in ("base", "engagement", "social", "temporal", "preference")}
+    out.update({c: comp[c] for c in ("media", "creator") if c in in_force})
+    return total, {**out, **sig, "personal": float(viewer.personal), "found": float(cand.found)}
+
+
+def test_scorer_equals_the_plain_weighted_means() -> None:
+    """The per-call `Scorer` (positions, cached strengths) gives what the formulas give, for random viewers,
+    candidates and weights."""
+    import random
+
+    rng = random.Random(5)
+    for trial in range(40):
+        w = FeedWeights.model_construct() if trial % 2 else FeedWeights(
+            components={"base": rng.random(), "engagement": rng.random()},
+            signals={"social.strength": rng.random(), "preference.type": 0.0, "base.influence": rng.random()})
+        viewer = scoring.viewer_profile(ViewerFeatures(
+            known=trial % 5 != 0, kind_weights={"Image": rng.random(), "text": rng.random(), "image": 0.1},
+            active_hours=tuple(float(rng.randrange(4)) for _ in range(24)), connections=rng.randrange(20),
+            authored=rng.randrange(9)), w)
+        scorer = scoring.Scorer(viewer, NOW, w)
+        for _ in range(25):
+            tie = None if rng.random() < 0.2 else TieFeatures(
+                other_known=True, visit_out=rng.random() * 3, vibe_in=rng.random(), engaged_out=rng.random(),
+                connected_states=rng.choice([(), ("connected",), ("requested",)]), mutual=rng.randrange(6),
+                same_community=rng.random() < 0.5, influence=rng.choice([None, rng.random() * 2]),
+                authored=rng.randrange(10))
+            n = rng.randrange(4)
+            cand = CandidateFeatures(
+                found=rng.random() < 0.9, kind=rng.choice([None, "image", "TEXT", "video"]),
+                created_at=rng.choice([None, NOW - timedelta(hours=rng.random() * 100), NOW + timedelta(hours=1)]),
+                engagers=n + rng.randrange(5), sample_n=n, sample_weight=rng.random() * n,
+                sample_duration=rng.random() * 100 * n, sample_scroll_sum=rng.random() * 100 * n,
+                sample_scroll_n=float(n), community_weight=rng.random(), similar_users_weight=rng.random(),
+                content_similarity=rng.random(), tie=tie)
+            expected_score, expected = _reference_score(viewer, cand, NOW, w)
+            score, components = scorer.score(cand)
+            assert components.keys() == expected.keys()
+            for name, value in expected.items():
+                assert components[name] == pytest.approx(value, abs=1e-12), name
+            assert score == pytest.approx(expected_score, abs=1e-12)
