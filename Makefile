@@ -64,7 +64,11 @@ bench-sync: services
 bench-similarity: services
 	$(BIN)/activity-graph bench similarity
 
+# EMPTIES the database: writes a feed-shaped graph of 10k, then 100k users, and benchmarks the feed on each.
 bench-feed: services
+	$(BIN)/activity-graph feed bench-graph --users 10000 --yes
+	$(BIN)/activity-graph feed bench
+	$(BIN)/activity-graph feed bench-graph --users 100000 --yes
 	$(BIN)/activity-graph feed bench
 
 bench-tracker: install
