@@ -16,16 +16,16 @@ MATCH (c) WHERE ({{candidate_filter}})
 CALL {
   WITH c
   OPTIONAL MATCH (c)<-[e:ENGAGED_WITH]-(u)
-  WITH c, e, u, coalesce(e.weight, 0.0) * 2.0 ^ CASE WHEN e.last_at.epochMillis < $now_ms
-                                                    THEN (e.last_at.epochMillis - $now_ms) / $hl_ms ELSE 0.0 END AS w
-  WITH c, count(e) AS n, sum(CASE WHEN e IS NULL THEN 0.0 ELSE w END) AS sw,
+  WITH c, e, u.community AS community,
+       coalesce(e.weight, 0.0) * 2.0 ^ CASE WHEN e.last_at.epochMillis < $now_ms
+                                            THEN (e.last_at.epochMillis - $now_ms) / $hl_ms ELSE 0.0 END AS w
+  // per community first (one row per community: no per-engager lists), then per content
+  WITH c, community, count(e) AS n, sum(CASE WHEN e IS NULL THEN 0.0 ELSE w END) AS sw,
        sum(coalesce(e.duration_seconds, 0)) AS sd, sum(coalesce(e.scroll_depth_sum, 0.0)) AS ss,
-       sum(coalesce(e.scroll_depth_n, 0)) AS sc,
-       collect(CASE WHEN e IS NOT NULL AND u.community IS NOT NULL THEN [u.community, w] END) AS cw
-  WITH c, n, sw, sd, ss, sc, COLLECT {
-    UNWIND cw AS p WITH p[0] AS community, sum(p[1]) AS w ORDER BY w DESC, community LIMIT $top_communities
-    RETURN [community, w]
-  } AS top
+       sum(coalesce(e.scroll_depth_n, 0)) AS sc
+  ORDER BY sw DESC, community
+  WITH c, sum(n) AS n, sum(sw) AS sw, sum(sd) AS sd, sum(ss) AS ss, sum(sc) AS sc,
+       collect(CASE WHEN community IS NOT NULL AND n > 0 THEN [community, sw] END)[0..$top_communities] AS top
   SET c.feed_agg_at = $now, c.feed_agg_engagers = n, c.feed_agg_weight = sw, c.feed_agg_duration = sd,
       c.feed_agg_scroll_sum = ss, c.feed_agg_scroll_n = sc,
       c.feed_agg_communities = [t IN top | t[0]], c.feed_agg_community_weights = [t IN top | t[1]],

@@ -24,7 +24,7 @@ def refresh_content_aggregates(
     now: datetime | None = None,
     settings: Settings | None = None,
     weights: FeedWeights | None = None,
-    batch_size: int = 5000,
+    batch_size: int = 500,
 ) -> int:
     """Write the aggregates on every content node of the feed's types; returns how many were refreshed."""
     from graph.connection import get_driver
