@@ -6,10 +6,13 @@
 //                           all three still hold and it is younger than the max age)
 //   kinds, kind_weights     decayed engagement weight per kind over the $max_engaged most recent engagements
 //   connections, tie_out, authored, similar_users   the viewer map's counts (tie_out decayed)
-//   tie_users               every user a tie can be non-zero with through these parts (the strongest $max_tied
-//                           direct ties, authors of recent engagements, fans, connections, connections' connections
-//                           up to $max_fof); tie_values 8 per user: visit_out, visit_in, vibe_out, vibe_in,
-//                           engaged_out, engaged_in (decayed), similar, mutual; tie_states 'states;statuses'
+//   direct_*                the $max_tied strongest direct ties (VISITED, VIBED, CONNECTED, SIMILAR_TO either way):
+//                           5 values per user (visit_out, visit_in, vibe_out, vibe_in: decayed; best similarity of
+//                           the current runs) and the CONNECTED states ('a,b,')
+//   engaged_out_*           the viewer's decayed engagement (recent $max_tie_engagements) with each author's content
+//   engaged_in_*            each user's decayed engagement with the viewer's content (the $max_fans largest)
+//   mutual_*                the viewer's connections each user is connected to (the $max_fof largest counts)
+//   platform_*              the platform's Connection statuses between the viewer and each user ('Accepted,')
 //   sim_refs, sim_values    content the similar users engaged with: sum of similarity x decayed weight (top
 //                           $max_items)
 //   near_refs, near_values  content SIMILAR_TO a recent engagement: the best score (top $max_items)
@@ -30,28 +33,63 @@ CALL {
          RETURN {u: u, score: score}
        } AS sims,
        engaged[0..$max_engaged] AS recent
-  WITH *, [e IN recent | e.x] AS recent_x,
-       COLLECT {
-         UNWIND conns AS m
-         MATCH (m)-[c:CONNECTED]-(x:{{user_label}}) WHERE c.state = 'connected' AND x <> v
-         RETURN DISTINCT x LIMIT $max_fof
-       } + COLLECT {
-         UNWIND conns AS m
-         MATCH (m)<-[:HAS_SEND_CONNECTION|HAS_RECIEVED_CONNECTION]-(k:Connection|ConnectionV2)
-               -[:HAS_SEND_CONNECTION|HAS_RECIEVED_CONNECTION]->(x:{{user_label}})
-         WHERE k.connection_status = 'Accepted' AND x <> m AND x <> v
-         RETURN DISTINCT x LIMIT $max_fof
-       } AS fof
-  WITH *, COLLECT {
-    UNWIND tied + engaged_by + fans + conns + [p IN platform | p.m] + fof AS u
-    WITH DISTINCT u WHERE u <> v AND u.{{user_key}} IS NOT NULL
-    RETURN u
-  } AS tie_users
-  WITH *, COLLECT {
-    UNWIND tie_users AS a
-{{pair_ties}}
-    RETURN [toString(a.{{user_key}}), tie] AS row
-  } AS tie_rows,
+  WITH *, [e IN recent | e.x] AS recent_x
+  WITH *,
+  // the parts of every tie, one aggregation per part over all users at once (the live query's per-user
+  // strength/pair_ties would test membership in the viewer's big sets once per user)
+  COLLECT {
+    UNWIND tied AS a
+    MATCH (v)-[r:VISITED|VIBED|CONNECTED|SIMILAR_TO]-(a)
+    WITH a, collect(r) AS rels
+    WITH a, rels, [r IN rels WHERE type(r) IN ['VISITED', 'VIBED'] |
+                   [type(r), startNode(r) = v,
+                    coalesce(r.weight, 0.0) * 2.0 ^ CASE WHEN r.last_at.epochMillis < $now_ms
+                                                         THEN (r.last_at.epochMillis - $now_ms) / $hl_ms ELSE 0.0 END]] AS ws
+    RETURN [toString(a.{{user_key}}),
+            [reduce(s = 0.0, x IN ws | CASE WHEN x[0] = 'VISITED' AND x[1] THEN s + x[2] ELSE s END),
+             reduce(s = 0.0, x IN ws | CASE WHEN x[0] = 'VISITED' AND NOT x[1] THEN s + x[2] ELSE s END),
+             reduce(s = 0.0, x IN ws | CASE WHEN x[0] = 'VIBED' AND x[1] THEN s + x[2] ELSE s END),
+             reduce(s = 0.0, x IN ws | CASE WHEN x[0] = 'VIBED' AND NOT x[1] THEN s + x[2] ELSE s END),
+             reduce(m = 0.0, r IN rels |
+               CASE WHEN type(r) = 'SIMILAR_TO' AND r.run_id IN runs AND r.score > m THEN r.score ELSE m END)],
+            reduce(t = '', r IN [r IN rels WHERE type(r) = 'CONNECTED'] | t + coalesce(r.state, '') + ',')]
+  } AS direct,
+  COLLECT {
+    UNWIND engaged AS e
+    WITH e.x AS x, e.w AS w
+    MATCH (x)<-[:CREATED|HAS_POST]-(a:{{user_label}})
+    WITH a, sum(w) AS w
+    RETURN [toString(a.{{user_key}}), w]
+  } AS engaged_out,
+  COLLECT {
+    UNWIND own AS x
+    MATCH (x)<-[e:ENGAGED_WITH]-(a:{{user_label}}) WHERE a <> v
+    WITH a, sum(coalesce(e.weight, 0.0) * 2.0 ^ CASE WHEN e.last_at.epochMillis < $now_ms
+                                                     THEN (e.last_at.epochMillis - $now_ms) / $hl_ms ELSE 0.0 END) AS w
+    RETURN [toString(a.{{user_key}}), w] ORDER BY w DESC LIMIT $max_fans
+  } AS engaged_in,
+  COLLECT {
+    CALL {
+      WITH conns
+      UNWIND conns AS m
+      MATCH (m)-[c:CONNECTED]-(x:{{user_label}}) WHERE c.state = 'connected'
+      RETURN x, m
+      UNION
+      WITH conns
+      UNWIND conns AS m
+      MATCH (m)<-[:HAS_SEND_CONNECTION|HAS_RECIEVED_CONNECTION]-(k:Connection|ConnectionV2)
+            -[:HAS_SEND_CONNECTION|HAS_RECIEVED_CONNECTION]->(x:{{user_label}})
+      WHERE k.connection_status = 'Accepted' AND x <> m
+      RETURN x, m
+    }
+    WITH x, count(DISTINCT m) AS n
+    RETURN [toString(x.{{user_key}}), n] ORDER BY n DESC LIMIT $max_fof
+  } AS mutual,
+  COLLECT {
+    UNWIND platform AS p
+    WITH p.m AS m, collect(coalesce(p.s, '')) AS statuses
+    RETURN [toString(m.{{user_key}}), reduce(t = '', x IN statuses | t + x + ',')]
+  } AS platform_rows,
   COLLECT {
     UNWIND recent_x AS x
     MATCH (x)-[s:SIMILAR_TO]-(d) WHERE coalesce(s.run_id, $no_run) IN runs
@@ -75,16 +113,21 @@ CALL {
                                               THEN (r.last_at.epochMillis - $now_ms) / $hl_ms ELSE 0.0 END
   } | s + w) AS tie_out
   MERGE (f:FeedViewer {user_key: key})
-  SET f.at_ms = $now_ms, f.runs = runs, f.params = $params,
-      f.kinds = [k IN kinds | k[0]], f.kind_weights = [k IN kinds | toFloat(k[1])],
-      f.connections = size(conns), f.tie_out = tie_out, f.authored = size(own), f.similar_users = size(sims),
-      f.tie_users = [t IN tie_rows | t[0]],
-      f.tie_values = [i IN range(0, 8 * size(tie_rows) - 1) |
-                      toFloat(tie_rows[i / 8][1][[0, 1, 2, 3, 4, 5, 8, 9][i % 8]])],
-      f.tie_states = [t IN tie_rows | reduce(s = '', x IN t[1][6] | s + coalesce(x, '') + ',') + ';'
-                                      + reduce(s = '', x IN t[1][7] | s + coalesce(x, '') + ',')],
-      f.near_refs = [p IN near | p[0]], f.near_values = [p IN near | toFloat(p[1])],
-      f.sim_refs = [p IN sim_items | p[0]], f.sim_values = [p IN sim_items | toFloat(p[1])]
+  // replaces every property, so nothing of an older snapshot format lingers
+  SET f = {user_key: key, at_ms: $now_ms, runs: runs, params: $params,
+      kinds: [k IN kinds | k[0]], kind_weights: [k IN kinds | toFloat(k[1])],
+      connections: size(conns), tie_out: tie_out, authored: size(own), similar_users: size(sims),
+      direct_users: [t IN direct | t[0]],
+      direct_values: [i IN range(0, 5 * size(direct) - 1) | toFloat(direct[i / 5][1][i % 5])],
+      direct_states: [t IN direct | t[2]],
+      engaged_out_users: [t IN engaged_out | t[0]], engaged_out_values: [t IN engaged_out | toFloat(t[1])],
+      engaged_in_users: [t IN engaged_in | t[0]], engaged_in_values: [t IN engaged_in | toFloat(t[1])],
+      mutual_users: [t IN mutual | t[0]], mutual_counts: [t IN mutual | t[1]],
+      platform_users: [t IN platform_rows | t[0]], platform_statuses: [t IN platform_rows | t[1]],
+      near_refs: [p IN near | p[0]], near_values: [p IN near | toFloat(p[1])],
+      sim_refs: [p IN sim_items | p[0]], sim_values: [p IN sim_items | toFloat(p[1])]}
   RETURN 1 AS made
-} IN TRANSACTIONS OF $batch_size ROWS
-RETURN count(made) AS refreshed
+} IN TRANSACTIONS OF $batch_size ROWS ON ERROR CONTINUE REPORT STATUS AS status
+// a viewer whose snapshot fails (say, the server's transaction memory limit) keeps none and is scored live
+RETURN count(made) AS refreshed, count(CASE WHEN NOT status.committed THEN 1 END) AS failed,
+       collect(DISTINCT status.errorMessage)[0..3] AS errors

@@ -57,6 +57,8 @@ WITH v, f, [i, toString(a.{{user_key}}), toString(c.created_at), coalesce(c.post
 WITH v, f, collect(row) AS rows
 RETURN v IS NOT NULL AS viewer_known,
        {known: v IS NOT NULL, community: v.community, hours: v.active_hours,
-        snapshot: f {.at_ms, .kinds, .kind_weights, .connections, .tie_out, .authored, .similar_users, .tie_users,
-                     .tie_values, .tie_states, .sim_refs, .sim_values, .near_refs, .near_values}} AS viewer,
+        snapshot: f {.at_ms, .kinds, .kind_weights, .connections, .tie_out, .authored, .similar_users,
+                     .direct_users, .direct_values, .direct_states, .engaged_out_users, .engaged_out_values,
+                     .engaged_in_users, .engaged_in_values, .mutual_users, .mutual_counts, .platform_users,
+                     .platform_statuses, .sim_refs, .sim_values, .near_refs, .near_values}} AS viewer,
        rows, [] AS ties

@@ -122,7 +122,7 @@ def fetch_features(
 
 def snapshot_fingerprint(weights: FeedWeights, half_life_s: float) -> str:
     """What a viewer snapshot was computed with: a reader uses it only under the same limits and half-life."""
-    return (f"v1 sim={weights.max_similar_users} ties={weights.max_ties} engaged={weights.max_engaged} "
+    return (f"v2 sim={weights.max_similar_users} ties={weights.max_ties} engaged={weights.max_engaged} "
             f"tie_engaged={weights.max_tie_engagements} fans={weights.max_fans} fof={weights.snapshot_max_fof} "
             f"items={weights.snapshot_max_items} hl={half_life_s!r}")
 

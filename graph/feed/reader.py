@@ -316,7 +316,11 @@ class ViewerSnapshot:
     tie_out: float
     authored: int
     similar_users: int
-    ties: dict[str, tuple[Sequence[float], str]]  # user key -> (8 values as stored, 'states;statuses')
+    direct: dict[str, tuple[list[float], str]]  # user key -> (visit out/in, vibe out/in, similar; states)
+    engaged_out: dict[str, float]
+    engaged_in: dict[str, float]
+    mutual: dict[str, int]
+    platform: dict[str, str]  # user key -> 'status,status,'
     sim: dict[str, float]  # content ref -> similar users' engagement (as stored)
     near: dict[str, float]  # content ref -> best similarity to a recent engagement
 
@@ -325,24 +329,21 @@ class ViewerSnapshot:
         authored are always read live)."""
         if author_id is None or live is None:
             return live
-        entry = self.ties.get(author_id)
-        if entry is None:
-            return live
-        v, states = entry
         d = self.decay
-        conn, _, platform = states.partition(";")
+        direct = self.direct.get(author_id)
+        v, states = direct if direct is not None else ((0.0, 0.0, 0.0, 0.0, 0.0), "")
         return TieFeatures(
             other_known=live.other_known,
-            visit_out=_float(v[0]) * d,
-            visit_in=_float(v[1]) * d,
-            vibe_out=_float(v[2]) * d,
-            vibe_in=_float(v[3]) * d,
-            engaged_out=_float(v[4]) * d,
-            engaged_in=_float(v[5]) * d,
-            connected_states=tuple(x for x in conn.split(",") if x),
-            platform_statuses=tuple(x for x in platform.split(",") if x),
-            similar=_float(v[6]),
-            mutual=_int(v[7]),
+            visit_out=v[0] * d,
+            visit_in=v[1] * d,
+            vibe_out=v[2] * d,
+            vibe_in=v[3] * d,
+            engaged_out=self.engaged_out.get(author_id, 0.0) * d,
+            engaged_in=self.engaged_in.get(author_id, 0.0) * d,
+            connected_states=tuple(x for x in states.split(",") if x),
+            platform_statuses=tuple(x for x in self.platform.get(author_id, "").split(",") if x),
+            similar=v[4],
+            mutual=self.mutual.get(author_id, 0),
             same_community=live.same_community,
             shared_groups=live.shared_groups,
             influence=live.influence,
@@ -350,13 +351,12 @@ class ViewerSnapshot:
         )
 
 
-def _pairs(keys: Any, values: Any) -> dict[str, float]:
-    """Parallel arrays as the snapshot job stored them (strings, floats: Neo4j arrays are homogeneous)."""
+def _pairs(keys: Any, values: Any) -> dict[str, Any]:
+    """Parallel arrays as the snapshot job stored them (strings, then numbers or strings: Neo4j arrays are
+    homogeneous)."""
     if not isinstance(keys, (list, tuple)) or not isinstance(values, (list, tuple)):
         return {}
-    if (keys and not isinstance(keys[0], str)) or (values and not isinstance(values[0], float)):
-        return {str(k): _float(v) for k, v in zip(keys, values, strict=False)}
-    return dict(zip(keys, values, strict=False))
+    return dict(zip(map(str, keys), values, strict=False))
 
 
 def read_snapshot(raw: Mapping[str, Any] | None, now_ms: int | None, hl_ms: float | None) -> ViewerSnapshot | None:
@@ -367,23 +367,27 @@ def read_snapshot(raw: Mapping[str, Any] | None, now_ms: int | None, hl_ms: floa
     decay = 1.0
     if now_ms is not None and hl_ms and at_ms < now_ms:
         decay = 2.0 ** ((at_ms - now_ms) / hl_ms)
-    users = raw.get("tie_users") or []
-    values = raw.get("tie_values") or []
-    states = raw.get("tie_states") or []
-    ties = {
-        str(u): (values[8 * n: 8 * n + 8], str(states[n]) if n < len(states) else ";")
+    users = raw.get("direct_users") or []
+    values = raw.get("direct_values") or []
+    states = raw.get("direct_states") or []
+    direct = {
+        str(u): ([_float(x) for x in values[5 * n: 5 * n + 5]], str(states[n]) if n < len(states) else "")
         for n, u in enumerate(users)
-        if 8 * n + 8 <= len(values)
+        if 5 * n + 5 <= len(values)
     }
     return ViewerSnapshot(
         at_ms=at_ms,
         decay=decay,
-        kind_weights={k: w * decay for k, w in _pairs(raw.get("kinds"), raw.get("kind_weights")).items()},
+        kind_weights={k: _float(w) * decay for k, w in _pairs(raw.get("kinds"), raw.get("kind_weights")).items()},
         connections=_int(raw.get("connections")),
         tie_out=_float(raw.get("tie_out")) * decay,
         authored=_int(raw.get("authored")),
         similar_users=_int(raw.get("similar_users")),
-        ties=ties,
+        direct=direct,
+        engaged_out=_pairs(raw.get("engaged_out_users"), raw.get("engaged_out_values")),
+        engaged_in=_pairs(raw.get("engaged_in_users"), raw.get("engaged_in_values")),
+        mutual=_pairs(raw.get("mutual_users"), raw.get("mutual_counts")),
+        platform=_pairs(raw.get("platform_users"), raw.get("platform_statuses")),
         sim=_pairs(raw.get("sim_refs"), raw.get("sim_values")),
         near=_pairs(raw.get("near_refs"), raw.get("near_values")),
     )

@@ -13,6 +13,7 @@ time when read (exact: every weight decays at the same rate).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from graph.feed.weights import FeedWeights, feed_weights
 from graph.settings import Settings, get_settings
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger(__name__)
 
 
 def active_viewers(*, since: datetime, settings: Settings | None = None, limit: int | None = None) -> list[str]:
@@ -76,12 +78,16 @@ def refresh_viewer_snapshots(
     text = reader.refresh_viewers_query(labels)
     driver = get_driver(s)
     t0 = time.perf_counter()
-    written = 0
+    written = failed = 0
+    errors: list[str] = []
     with driver.session(database=s.neo4j_database, notifications_min_severity="OFF") as session:
         for start in range(0, len(keys), batch_size):
             chunk = keys[start:start + batch_size]
             record = session.run(text, {**params, "viewers": chunk}).single()
-            written += int(record["refreshed"]) if record else 0
+            if record:
+                written += int(record["refreshed"])
+                failed += int(record["failed"])
+                errors += [str(e) for e in record["errors"] if e and str(e) not in errors]
             if progress is not None:
                 progress(min(start + batch_size, len(keys)), len(keys))
         max_age_ms = int(w.snapshot_max_age_s * 1000)
@@ -91,5 +97,8 @@ def refresh_viewer_snapshots(
                                  {"before_ms": params["now_ms"] - 2 * max_age_ms}).single()
             pruned = int(record["pruned"]) if record else 0
     seconds = time.perf_counter() - t0
-    return {"viewers": len(keys), "written": written, "pruned": pruned, "seconds": seconds,
-            "viewers_per_s": written / seconds if seconds > 0 else 0.0}
+    if failed:
+        log.warning("viewer snapshots: %d of %d failed (scored live until a refresh succeeds): %s",
+                    failed, len(keys), "; ".join(errors[:3]))
+    return {"viewers": len(keys), "written": written, "failed": failed, "errors": errors[:3], "pruned": pruned,
+            "seconds": seconds, "viewers_per_s": written / seconds if seconds > 0 else 0.0}
