@@ -93,7 +93,7 @@ def read_bulk_batch(
                                 " AND ({plain}) IS NOT TRUE ORDER BY t.id").format(cols=cols, tbl=tbl,
                                                                                     plain=plan.plain), params)
             rows = cur.fetchall()
-            with conn.cursor() as tcur:
+            with conn.cursor(binary=True) as tcur:
                 for q in plan.queries:
                     tcur.execute(q.query, params)
                     results.append((q, tcur.fetchall()))
