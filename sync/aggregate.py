@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from sync.changes import (
     Authorship,
@@ -40,6 +41,7 @@ def wire_time(at: datetime | None) -> list[int] | None:
     return [delta.days * 86400 + delta.seconds, delta.microseconds * 1000]
 
 
+@lru_cache(maxsize=4096)
 def prop_safe(value: str) -> str:
     """A type value as a property-name suffix: lower snake case, at most 48 characters.
 
