@@ -111,9 +111,14 @@ class SyncBenchReport:
             f" each); time in Postgres read+aggregation {self.backfill_read_s:.1f}s, Python mapping+aggregation"
             f" {self.backfill_map_s:.1f}s, Neo4j write+commit {self.backfill_write_s:.1f}s (read-ahead overlaps"
             " the write with the rest)",
+            "  limits: batches prepared (read+aggregate+map) at"
+            f" {self._rate(self.backfill_read_s + self.backfill_map_s)}"
+            f" rows/s; Neo4j wrote at {self._rate(self.backfill_write_s)} rows/s"
+            f" ({self.edge_writes / max(1e-9, self.backfill_write_s):,.0f} weighted-edge writes/s)",
             f"backfill, Python path: {self.python_seconds:.1f}s = {self.python_rows_per_s:,.0f} rows/s (read"
             f" {self.python_read_s:.1f}s, mapping+aggregation {self.python_map_s:.1f}s, Neo4j write+commit"
-            f" {self.python_write_s:.1f}s); the fast path is {self.speedup_vs_python:.1f}x faster",
+            f" {self.python_write_s:.1f}s); the fast path is {self.speedup_vs_python:.1f}x faster; batches prepared"
+            f" at {self._rate(self.python_read_s + self.python_map_s)} rows/s",
             f"naive (one MERGE transaction per row): {self.naive_rows:,} rows ({self.naive_writes:,} writes) in "
             f"{self.naive_seconds:.1f}s = {self.naive_rows_per_s:,.0f} rows/s; the fast path is "
             f"{self.speedup_vs_naive:,.0f}x faster, the Python path {self.python_speedup_vs_naive:,.0f}x",
@@ -121,6 +126,9 @@ class SyncBenchReport:
             f"p50 {self.latency_p50_ms:.0f} ms, p99 {self.latency_p99_ms:.0f} ms, max {self.latency_max_ms:.0f} ms",
             *self.notes,
         ]
+
+    def _rate(self, seconds: float) -> str:
+        return f"{self.source_rows / seconds:,.0f}" if seconds > 0 else "-"
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
