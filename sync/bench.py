@@ -115,10 +115,11 @@ class SyncBenchReport:
             f" {self._rate(self.backfill_read_s + self.backfill_map_s)}"
             f" rows/s; Neo4j wrote at {self._rate(self.backfill_write_s)} rows/s"
             f" ({self.edge_writes / max(1e-9, self.backfill_write_s):,.0f} weighted-edge writes/s)",
-            f"backfill, Python path: {self.python_seconds:.1f}s = {self.python_rows_per_s:,.0f} rows/s (read"
-            f" {self.python_read_s:.1f}s, mapping+aggregation {self.python_map_s:.1f}s, Neo4j write+commit"
-            f" {self.python_write_s:.1f}s); the fast path is {self.speedup_vs_python:.1f}x faster; batches prepared"
-            f" at {self._rate(self.python_read_s + self.python_map_s)} rows/s",
+            *([] if not self.python_seconds else [
+                f"backfill, Python path: {self.python_seconds:.1f}s = {self.python_rows_per_s:,.0f} rows/s (read"
+                f" {self.python_read_s:.1f}s, mapping+aggregation {self.python_map_s:.1f}s, Neo4j write+commit"
+                f" {self.python_write_s:.1f}s); the fast path is {self.speedup_vs_python:.1f}x faster; batches"
+                f" prepared at {self._rate(self.python_read_s + self.python_map_s)} rows/s"]),
             f"naive (one MERGE transaction per row): {self.naive_rows:,} rows ({self.naive_writes:,} writes) in "
             f"{self.naive_seconds:.1f}s = {self.naive_rows_per_s:,.0f} rows/s; the fast path is "
             f"{self.speedup_vs_naive:,.0f}x faster, the Python path {self.python_speedup_vs_naive:,.0f}x",
