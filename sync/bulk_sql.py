@@ -4,8 +4,8 @@ A row is plain when a SQL predicate proves that `sync.mapping` maps it without a
 lookup, to one change whose numbers SQL can compute exactly as the mapping does: known, already
 normalized type values (no trimming or case folding needed), ids in their canonical form, numbers in
 range, times in range, metadata an object. Every other row (bad, off-list in any doubt, connection
-events, vibe sends, comment media naming a post, sessions logged as content, ...) is left to the Python
-path. Each table's plain rows fall into disjoint *kinds* (engagement, impression, visit, activity count,
+events, vibe sends, a `post_uid` that is not canonical, sessions logged as content, ...) is left to the
+Python path. Each table's plain rows fall into disjoint *kinds* (engagement, impression, visit, activity count,
 session, vibe profile); each query sums one kind. Weights and limits come from `MappingConfig` and
 reach Postgres as parameters only; identifiers are composed with `psycopg.sql`.
 """
