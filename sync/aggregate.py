@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from sync.changes import (
     Authorship,
@@ -40,6 +41,7 @@ def wire_time(at: datetime | None) -> list[int] | None:
     return [delta.days * 86400 + delta.seconds, delta.microseconds * 1000]
 
 
+@lru_cache(maxsize=4096)
 def prop_safe(value: str) -> str:
     """A type value as a property-name suffix: lower snake case, at most 48 characters.
 
@@ -47,6 +49,21 @@ def prop_safe(value: str) -> str:
     query text, and this keeps the property names readable.
     """
     return _UNSAFE.sub("_", value.strip().lower())[:48].strip("_") or "blank"  # (rel_type, src user_id, dst)
+
+
+@dataclass(frozen=True)
+class EdgePart:
+    """Rows of one edge summed outside this module: weight as of `last_at`, counts by type, property sums.
+
+    `props` holds (name, sum, how many rows had the value); a name with no value is left out of the edge.
+    """
+
+    weight: float
+    count: int
+    first_at: datetime
+    last_at: datetime
+    types: tuple[tuple[str, int], ...]
+    props: tuple[tuple[str, float, int], ...] = ()
 
 
 @dataclass
@@ -87,6 +104,29 @@ class EdgeAgg:
         self.count += sign
         self.types[type] = self.types.get(type, 0) + sign
         self.retracts = self.retracts or sign < 0
+
+    def merge(self, part: EdgePart) -> None:
+        """Fold in rows summed elsewhere (`sync.bulk`: by Postgres): `sync.decay`'s merge of two sums."""
+        last = self.last_at
+        if last is None or self.first_at is None:
+            self.weight, self.first_at, self.last_at = part.weight, part.first_at, part.last_at
+        else:
+            if part.last_at > last:
+                self.weight = self.weight * 2.0 ** (-(part.last_at - last).total_seconds() / self.half_life_seconds) \
+                    + part.weight
+                self.last_at = part.last_at
+            else:
+                self.weight = self.weight \
+                    + part.weight * 2.0 ** (-(last - part.last_at).total_seconds() / self.half_life_seconds)
+            if part.first_at < self.first_at:
+                self.first_at = part.first_at
+        self.count += part.count
+        for t, n in part.types:
+            self.types[t] = self.types.get(t, 0) + n
+        for name, total, n in part.props:
+            if n:
+                self.prop_sums[name] = self.prop_sums.get(name, 0.0) + total
+                self.prop_counts[name] = self.prop_counts.get(name, 0) + n
 
     @property
     def sum(self) -> DecayedSum:
@@ -197,6 +237,29 @@ class BatchAggregate:
             for name, amount in parts:
                 if amount is not None:
                     p.vibe[f"vibe_{name}_sum"] = p.vibe.get(f"vibe_{name}_sum", 0.0) + sign * amount
+
+    def add_edge_part(self, key: EdgeKey, part: EdgePart) -> None:
+        """Rows of one edge summed elsewhere (`sync.bulk`), folded in like the same rows one by one."""
+        agg = self.edges.get(key)
+        if agg is None:
+            agg = self.edges[key] = EdgeAgg(self.half_life_seconds)
+        agg.merge(part)
+
+    def add_impressions(self, user: str, content: NodeRef, count: int, first_at: datetime, last_at: datetime) -> None:
+        """`count` impressions of `content` by `user` between `first_at` and `last_at`."""
+        span = self.impressions.get((user, content))
+        if span is None:
+            self.impressions[(user, content)] = Span(count, first_at, last_at)
+        else:
+            span.count += count
+            span.first_at = min(span.first_at, first_at)
+            span.last_at = max(span.last_at, last_at)
+
+    def add_authorships(self, user: str, content: NodeRef, count: int, first_at: datetime) -> None:
+        """`count` create rows of `content` by `user`, the earliest at `first_at`."""
+        key = (user, content)
+        prev = self.authors.get(key)
+        self.authors[key] = (count, first_at) if prev is None else (prev[0] + count, min(prev[1], first_at))
 
     def add_all(self, changes: Iterable[Change]) -> None:
         for change in changes:

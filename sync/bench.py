@@ -3,11 +3,15 @@
 ``bench_sync(users, days, seed)`` generates activity into a scratch Postgres database, puts the platform's
 Users/Community nodes in the graph, then measures in one run:
 
-1. backfill: every table synced from scratch in large batches, source rows/s end to end (Postgres read,
-   mapping, aggregation, Neo4j write and commit), with the time split into read / map / write;
-2. the naive writer (``sync.naive``: one MERGE transaction per row) on a sample of the same rows, rows/s,
-   and the backfill's speed-up over it;
-3. follow mode: one thread inserts rows at a steady rate, one committed transaction each (as the
+1. backfill, fast path (``bulk``: Postgres sums the plain rows per edge and user, ``sync.bulk_sql``; the
+   rest goes through the Python mapping): every table synced from scratch in large batches, source rows/s
+   end to end (Postgres read and aggregation, mapping, Neo4j write and commit), with the time split into
+   read / map / write;
+2. the same backfill through the Python path (every row read, mapped and aggregated in Python), on the
+   same data and a wiped graph, for comparison;
+3. the naive writer (``sync.naive``: one MERGE transaction per row) on a sample of the same rows, rows/s,
+   and both backfills' speed-up over it;
+4. follow mode: one thread inserts rows at a steady rate, one committed transaction each (as the
    platform does), while ``sync.runner.follow`` runs; a row is visible when the batch that applied it has
    committed in Neo4j (its table cursor covers its id). Latency = visible - committed, p50/p99.
 
@@ -19,10 +23,12 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -31,6 +37,8 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 from pydantic import SecretStr
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from activity.generator import generate
 from activity.schema import init_schema
@@ -59,6 +67,8 @@ class SyncBenchReport:
     generate_seconds: float = 0.0
     batch_size: int = 0
     partitions: int = 1
+    load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)  # at the start (1, 5, 15 min)
+    load_average_end: tuple[float, float, float] = (0.0, 0.0, 0.0)
     backfill_seconds: float = 0.0
     backfill_rows_per_s: float = 0.0
     backfill_read_s: float = 0.0
@@ -67,6 +77,14 @@ class SyncBenchReport:
     batches: int = 0
     edge_writes: int = 0
     quarantined: int = 0
+    bulk_rows: int = 0  # rows Postgres summed (the rest went through the Python mapping)
+    python_seconds: float = 0.0
+    python_rows_per_s: float = 0.0
+    python_read_s: float = 0.0
+    python_map_s: float = 0.0
+    python_write_s: float = 0.0
+    speedup_vs_python: float = 0.0
+    python_speedup_vs_naive: float = 0.0
     naive_rows: int = 0
     naive_writes: int = 0
     naive_seconds: float = 0.0
@@ -80,23 +98,38 @@ class SyncBenchReport:
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
+        la, lb = self.load_average, self.load_average_end
         return [
             f"data: {self.users} users x {self.days} days (seed {self.seed}): {self.source_rows:,} source rows"
-            f" (generated in {self.generate_seconds:.1f}s)",
-            f"backfill: {self.source_rows:,} rows in {self.backfill_seconds:.1f}s ="
+            f" (generated in {self.generate_seconds:.1f}s); load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}"
+            f" at the start, {lb[0]:.2f} {lb[1]:.2f} {lb[2]:.2f} at the end ({os.cpu_count()} CPUs)",
+            f"backfill, fast path: {self.source_rows:,} rows in {self.backfill_seconds:.1f}s ="
             f" {self.backfill_rows_per_s:,.0f} rows/s"
-            f" ({self.batches} batches of <= {self.batch_size:,}, {self.partitions} partition(s), "
-            f"{self.quarantined:,} quarantined, {self.edge_writes:,} weighted-edge writes = "
-            f"{self.source_rows / max(1, self.edge_writes):.1f} rows each); time in Postgres read "
-            f"{self.backfill_read_s:.1f}s, mapping+aggregation {self.backfill_map_s:.1f}s, Neo4j write+commit "
-            f"{self.backfill_write_s:.1f}s (read-ahead overlaps the write with the rest)",
+            f" ({self.bulk_rows:,} rows summed by Postgres, the rest mapped in Python; {self.batches} batches of"
+            f" <= {self.batch_size:,}, {self.partitions} partition(s), {self.quarantined:,} quarantined,"
+            f" {self.edge_writes:,} weighted-edge writes = {self.source_rows / max(1, self.edge_writes):.1f} rows"
+            f" each); time in Postgres read+aggregation {self.backfill_read_s:.1f}s, Python mapping+aggregation"
+            f" {self.backfill_map_s:.1f}s, Neo4j write+commit {self.backfill_write_s:.1f}s (read-ahead overlaps"
+            " the write with the rest)",
+            "  limits: batches prepared (read+aggregate+map) at"
+            f" {self._rate(self.backfill_read_s + self.backfill_map_s)}"
+            f" rows/s; Neo4j wrote at {self._rate(self.backfill_write_s)} rows/s"
+            f" ({self.edge_writes / max(1e-9, self.backfill_write_s):,.0f} weighted-edge writes/s)",
+            *([] if not self.python_seconds else [
+                f"backfill, Python path: {self.python_seconds:.1f}s = {self.python_rows_per_s:,.0f} rows/s (read"
+                f" {self.python_read_s:.1f}s, mapping+aggregation {self.python_map_s:.1f}s, Neo4j write+commit"
+                f" {self.python_write_s:.1f}s); the fast path is {self.speedup_vs_python:.1f}x faster; batches"
+                f" prepared at {self._rate(self.python_read_s + self.python_map_s)} rows/s"]),
             f"naive (one MERGE transaction per row): {self.naive_rows:,} rows ({self.naive_writes:,} writes) in "
-            f"{self.naive_seconds:.1f}s = {self.naive_rows_per_s:,.0f} rows/s; backfill is "
-            f"{self.speedup_vs_naive:,.0f}x faster",
+            f"{self.naive_seconds:.1f}s = {self.naive_rows_per_s:,.0f} rows/s; the fast path is "
+            f"{self.speedup_vs_naive:,.0f}x faster, the Python path {self.python_speedup_vs_naive:,.0f}x",
             f"follow: {self.follow_rows:,} rows at {self.follow_rate_per_s:g} rows/s, commit->visible "
             f"p50 {self.latency_p50_ms:.0f} ms, p99 {self.latency_p99_ms:.0f} ms, max {self.latency_max_ms:.0f} ms",
             *self.notes,
         ]
+
+    def _rate(self, seconds: float) -> str:
+        return f"{self.source_rows / seconds:,.0f}" if seconds > 0 else "-"
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -118,24 +151,60 @@ def _wipe_graph(settings: Settings) -> None:
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
-def _backfill_partition(settings: Settings, batch_size: int, index: int, count: int, read_ahead: bool) -> RunReport:
+def _backfill_partition(settings: Settings, batch_size: int, index: int, count: int, read_ahead: bool,
+                        bulk: bool) -> RunReport:
     return sync_until_caught_up(settings=settings, batch_size=batch_size, partition=Partition(index, count),
-                                read_ahead=read_ahead)
+                                read_ahead=read_ahead, bulk=bulk)
 
 
-def backfill(settings: Settings, batch_size: int, partitions: int = 1, *, read_ahead: bool = True) -> RunReport:
-    """Every table from scratch; with partitions > 1, one worker process per partition (as Celery would)."""
+def _with_progress(label: str, total: int, run: Callable[[Callable[[PassReport], None]], RunReport]) -> RunReport:
+    """`run(progress)` under a progress bar (rows, rows/s, ETA) on stderr."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True)) as bar:
+        task = bar.add_task(label, total=total, rate="")
+
+        def tick(r: PassReport) -> None:
+            elapsed = bar.tasks[0].elapsed or 1e-9
+            done = bar.tasks[0].completed + r.rows_read
+            bar.update(task, advance=r.rows_read, description=f"{label} {r.table}",
+                       rate=f"{done / elapsed:,.0f} rows/s")
+
+        return run(tick)
+
+
+def _fresh_graph(settings: Settings, users: int, seed: int) -> None:
+    """An empty graph with the platform's nodes, and an empty quarantine: a backfill from scratch."""
+    _wipe_graph(settings)
+    with psycopg.connect(settings.database_url.get_secret_value(), autocommit=True) as c:
+        c.execute("TRUNCATE activity_graph_quarantine")
+    init_graph_schema(settings)
+    seed_platform_nodes(users, seed, settings)
+
+
+def backfill(settings: Settings, batch_size: int, partitions: int = 1, *, read_ahead: bool = True,
+             bulk: bool = True, progress_total: int = 0) -> RunReport:
+    """Every table from scratch; with partitions > 1, one worker process per partition (as Celery would).
+
+    `bulk`: the fast path (Postgres sums the plain rows). `progress_total` > 0: a progress bar (one process).
+    """
     if partitions <= 1:
-        return sync_until_caught_up(settings=settings, batch_size=batch_size, read_ahead=read_ahead)
+        def run(progress: Callable[[PassReport], None] | None) -> RunReport:
+            return sync_until_caught_up(settings=settings, batch_size=batch_size, read_ahead=read_ahead, bulk=bulk,
+                                        progress=progress)
+
+        if progress_total:
+            return _with_progress("fast backfill" if bulk else "python backfill", progress_total, run)
+        return run(None)
     started = time.perf_counter()
     with ProcessPoolExecutor(partitions, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_backfill_partition, settings, batch_size, i, partitions, read_ahead)
+        futures = [pool.submit(_backfill_partition, settings, batch_size, i, partitions, read_ahead, bulk)
                    for i in range(partitions)]
         reports = [f.result() for f in futures]
     total = RunReport()
     for r in reports:
         for k in ("rows_applied", "quarantined", "batches", "conflicts", "read_seconds", "prepare_seconds",
-                  "write_seconds", "edges"):
+                  "write_seconds", "edges", "bulk_rows"):
             setattr(total, k, getattr(total, k) + getattr(r, k))
         total.rows_read = max(total.rows_read, r.rows_read)  # each partition reads every row
     total.seconds = time.perf_counter() - started
@@ -218,13 +287,15 @@ def bench_sync(
     settings: Settings | None = None,
     keep_database: bool = False,
     read_ahead: bool = True,
+    python_path: bool = True,
+    progress: bool = True,
 ) -> SyncBenchReport:
     """Generate, backfill, time the naive writer, measure follow freshness; see the module docstring."""
     base = settings or get_settings()
     name = f"ag_syncbench_{uuid.uuid4().hex[:8]}"
     s = _scratch(base, name)
     size = batch_size or s.sync_backfill_batch_size
-    out = SyncBenchReport(users, days, seed, batch_size=size, partitions=partitions)
+    out = SyncBenchReport(users, days, seed, batch_size=size, partitions=partitions, load_average=os.getloadavg())
     try:
         with psycopg.connect(s.database_url.get_secret_value(), autocommit=True) as c:
             init_schema(c)
@@ -234,24 +305,37 @@ def bench_sync(
         out.source_rows = sum(n for t, n in generated.rows.items() if t in SYNC_TABLES)
         with psycopg.connect(s.database_url.get_secret_value(), autocommit=True) as c:
             install_change_capture(c)  # the production set-up: NOTIFY wakes follow, updates are captured
-        _wipe_graph(s)
-        init_graph_schema(s)
-        seed_platform_nodes(users, seed, s)
+        total = out.source_rows if progress else 0
+        if python_path:  # first, so that the graph the follow phase extends is the fast path's
+            _fresh_graph(s, users, seed)
+            p = backfill(s, size, partitions, read_ahead=read_ahead, bulk=False, progress_total=total)
+            out.python_seconds = p.seconds
+            out.python_rows_per_s = out.source_rows / p.seconds if p.seconds else 0.0
+            out.python_read_s, out.python_write_s = p.read_seconds, p.write_seconds
+            out.python_map_s = p.prepare_seconds - p.read_seconds
+            if p.rows_read != out.source_rows:
+                out.notes.append(f"warning: the Python backfill read {p.rows_read:,} rows of {out.source_rows:,}")
 
-        r = backfill(s, size, partitions, read_ahead=read_ahead)
+        _fresh_graph(s, users, seed)
+        r = backfill(s, size, partitions, read_ahead=read_ahead, bulk=True, progress_total=total)
         out.backfill_seconds = r.seconds
         out.backfill_rows_per_s = out.source_rows / r.seconds if r.seconds else 0.0
         out.backfill_read_s, out.backfill_write_s = r.read_seconds, r.write_seconds
         out.backfill_map_s = r.prepare_seconds - r.read_seconds
         out.batches, out.quarantined, out.edge_writes = r.batches, r.quarantined, r.edges
+        out.bulk_rows = r.bulk_rows
         if r.rows_read != out.source_rows:
             out.notes.append(f"warning: backfill read {r.rows_read:,} rows of {out.source_rows:,}")
+        if out.python_rows_per_s:
+            out.speedup_vs_python = out.backfill_rows_per_s / out.python_rows_per_s
 
         naive = naive_sample(EDGE_TABLES, naive_per_table, settings=s)
         drop_naive(s)
         out.naive_rows, out.naive_writes, out.naive_seconds = naive.rows, naive.writes, naive.seconds
         out.naive_rows_per_s = naive.rows_per_second
         out.speedup_vs_naive = out.backfill_rows_per_s / naive.rows_per_second if naive.rows_per_second else 0.0
+        if naive.rows_per_second:
+            out.python_speedup_vs_naive = out.python_rows_per_s / naive.rows_per_second
 
         lat = follow_latency(s, follow_rate, follow_seconds, users=users)
         out.follow_rate_per_s, out.follow_rows = follow_rate, len(lat)
@@ -263,6 +347,7 @@ def bench_sync(
         out.latency_max_ms = 1000 * max(lat, default=float("nan"))
         if statistics.fmean(finite or [0.0]) > 1.0:
             out.notes.append("follow could not keep up with the insert rate")
+        out.load_average_end = os.getloadavg()
     finally:
         if not keep_database:
             with psycopg.connect(base.database_url.get_secret_value(), autocommit=True) as c:
@@ -281,10 +366,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--follow-rate", type=float, default=50.0)
     p.add_argument("--follow-seconds", type=float, default=15.0)
     p.add_argument("--no-read-ahead", action="store_true", help="backfill one batch at a time")
+    p.add_argument("--no-python-path", action="store_true", help="skip the Python-path backfill")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
     a = p.parse_args(argv)
     report = bench_sync(a.users, a.days, a.seed, batch_size=a.batch_size or None, partitions=a.partitions,
                         naive_per_table=a.naive_per_table, follow_rate=a.follow_rate,
-                        follow_seconds=a.follow_seconds, read_ahead=not a.no_read_ahead)
+                        follow_seconds=a.follow_seconds, read_ahead=not a.no_read_ahead,
+                        python_path=not a.no_python_path, progress=not a.no_progress)
     print(report)
     print(asdict(report))
 

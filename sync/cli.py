@@ -60,8 +60,14 @@ def backfill(
     table: list[str] | None = typer.Option(None, "--table", "-t", help="Tables to sync (default: all)."),
     batch_size: int = typer.Option(0, help="Rows per batch (default: the backfill setting)."),
     partition: str | None = typer.Option(None, help="index/count: only users with user_id % count == index."),
+    python_path: bool = typer.Option(False, "--python-path",
+                                     help="Map every row in Python (no Postgres aggregation); same graph, slower."),
 ) -> None:
-    """Bulk-load everything not yet synced, in large batches, with a progress bar."""
+    """Bulk-load everything not yet synced, in large batches, with a progress bar.
+
+    Postgres sums the rows it can prove plain per edge and user (docs/mapping.md, "Bulk backfill"); the
+    others go through the Python mapping; match-only mode (`SYNC_CREATE_MISSING=false`) maps every row.
+    """
     tables = _tables(table)
     size = batch_size or get_settings().sync_backfill_batch_size
     totals = _pending(tables)
@@ -77,7 +83,8 @@ def backfill(
             bar.update(task, advance=r.rows_read, description=f"backfill {r.table}",
                        rate=f"{done['rows'] / elapsed:,.0f} rows/s")
 
-        report = sync_until_caught_up(tables, batch_size=size, partition=_partition(partition), progress=tick)
+        report = sync_until_caught_up(tables, batch_size=size, partition=_partition(partition), progress=tick,
+                                      bulk=not python_path)
     _summary(report)
 
 

@@ -99,20 +99,33 @@ def _subtract(gap: Gap, ids: list[int]) -> list[Gap]:
     return out
 
 
-def _new_gaps(start: int, ids: list[int], now: float) -> list[Gap]:
-    """Ranges in (start, max(ids)) missing from ids (sorted, all > start)."""
-    out: list[Gap] = []
-    prev = start
-    for i in ids:
-        if i > prev + 1:
-            out.append(Gap(prev + 1, i - 1, now))
-        prev = max(prev, i)
-    return out
+@dataclass(frozen=True)
+class IdSpan:
+    """The ids a batch read above a cursor's `last_id`, summarized: how many, the highest, the holes between.
+
+    A bulk batch (`sync.bulk`) learns these from Postgres without fetching every id; `IdSpan.of` makes the
+    same summary from a list of ids, so both roads lead to the same cursor.
+    """
+
+    count: int
+    top: int  # the highest id read (the cursor's last_id when none)
+    holes: tuple[tuple[int, int], ...] = ()  # (lo, hi) id ranges in (last_id, top) that were not read
+
+    @classmethod
+    def of(cls, last_id: int, ids: Iterable[int]) -> IdSpan:
+        fresh = sorted(i for i in ids if i > last_id)
+        holes: list[tuple[int, int]] = []
+        prev = last_id
+        for i in fresh:
+            if i > prev + 1:
+                holes.append((prev + 1, i - 1))
+            prev = max(prev, i)
+        return cls(len(fresh), fresh[-1] if fresh else last_id, tuple(holes))
 
 
 def advance(
     cursor: SyncCursor,
-    new_ids: Iterable[int],
+    new_ids: Iterable[int] | IdSpan,
     gap_ids: Iterable[int],
     snapshot: Snapshot,
     now: float,
@@ -122,14 +135,15 @@ def advance(
 ) -> SyncCursor:
     """The cursor after applying a batch: `new_ids` read above `last_id`, `gap_ids` read inside gaps.
 
-    Pure: the same inputs give the same cursor, so a replayed batch lands on the same state.
+    `new_ids` may be given as an `IdSpan` (the same ids, summarized). Pure: the same inputs give the same
+    cursor, so a replayed batch lands on the same state.
     """
-    fresh = sorted(i for i in new_ids if i > cursor.last_id)
+    span = new_ids if isinstance(new_ids, IdSpan) else IdSpan.of(cursor.last_id, new_ids)
     filled = sorted(set(gap_ids))
     gaps: list[Gap] = []
     for g in cursor.gaps:
         gaps.extend(_subtract(g, filled))
-    gaps.extend(_new_gaps(cursor.last_id, fresh, now))
+    gaps.extend(Gap(lo, hi, now) for lo, hi in span.holes if lo > cursor.last_id)
     kept: list[Gap] = []
     expired = 0
     for g in gaps:
@@ -139,10 +153,10 @@ def advance(
         if g.horizon is None and now - g.seen_at >= grace_s:
             g = replace(g, horizon=snapshot.xmax)
         kept.append(g)
-    applied = len(fresh) + len(filled)
+    applied = span.count + len(filled)
     return replace(
         cursor,
-        last_id=fresh[-1] if fresh else cursor.last_id,
+        last_id=span.top if span.count else cursor.last_id,
         gaps=tuple(kept),
         version=cursor.version + 1,
         rows_applied=cursor.rows_applied + applied,

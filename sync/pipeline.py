@@ -23,6 +23,9 @@ from graph.connection import get_driver
 from graph.cypher import render
 from graph.settings import Settings, get_settings
 from sync.aggregate import BatchAggregate, ResolvedConnection
+from sync.bulk_fold import fold_results
+from sync.bulk_source import BulkBatch, read_bulk_batch
+from sync.bulk_sql import bulk_plan
 from sync.changes import Change, Mapped, Quarantine, Skipped, UnknownType
 from sync.changes_log import changes_cursor_name, plan
 from sync.cursor import SyncCursor, advance
@@ -36,7 +39,7 @@ from sync.resolve import (
     vibe_user_ids,
 )
 from sync.rows import ROW_TYPES, Row
-from sync.source import Batch, read_batch
+from sync.source import read_batch
 from sync.writer import CursorConflict, GraphNames, apply_batch
 
 log = logging.getLogger(__name__)
@@ -93,6 +96,7 @@ class PassReport:
     skipped: int = 0
     changes_read: int = 0  # update/delete log entries consumed (sync.changes_log)
     retracted: int = 0  # row versions taken out of the graph again
+    bulk_rows: int = 0  # rows summed by Postgres (`bulk`), not mapped one by one
     conflict: bool = False
     lag_rows: int = 0
     seconds: float = 0.0
@@ -175,11 +179,14 @@ def prepare_batch(
     config: MappingConfig | None = None,
     create_missing: bool = True,
     cursors: tuple[SyncCursor, SyncCursor] | None = None,
+    bulk: bool = False,
 ) -> PreparedBatch:
     """Read the next batch of `table` under one snapshot, map, resolve, aggregate, quarantine.
 
     `cursors` (table cursor, change log cursor) default to the graph's; a pipelined caller passes the
     ones the previous batch will leave (`PreparedBatch.cursors_after`) to read ahead while it commits.
+    With `bulk` (and `create_missing`: match-only needs the per-row node checks), the batch is the same
+    but Postgres sums its plain rows (`sync.bulk_sql`); only the others go through the Python mapping.
     """
     s = settings or get_settings()
     cfg = config or MappingConfig.from_settings(s)
@@ -191,10 +198,19 @@ def prepare_batch(
         cursor, log_cursor = load_cursor(session, name), load_cursor(session, changes_cursor_name(name))
     else:
         cursor, log_cursor = cursors
-    batch: Batch = read_batch(conn, table, row_type.columns(), cursor, limit, changes_cursor=log_cursor)
+    sql_plan = bulk_plan(table, cfg) if bulk and create_missing else None
+    bulk_batch: BulkBatch | None = None
+    if sql_plan is not None:
+        bulk_batch = read_bulk_batch(conn, sql_plan, row_type.columns(), cursor, limit,
+                                     partition=(partition.index, partition.count), changes_cursor=log_cursor)
+        batch = bulk_batch.batch
+    else:
+        batch = read_batch(conn, table, row_type.columns(), cursor, limit, changes_cursor=log_cursor)
+    span = None if bulk_batch is None else bulk_batch.span
     report.read_seconds = time.perf_counter() - started
-    report.rows_read = len(batch.rows)
-    report.lag_rows = max(0, batch.max_visible_id - max(batch.new_ids, default=cursor.last_id))
+    report.rows_read = len(batch.rows) if span is None else len(batch.gap_ids) + span.count
+    top = max(batch.new_ids, default=cursor.last_id) if span is None else span.top
+    report.lag_rows = max(0, batch.max_visible_id - top)
     # (row, sign): the batch's new rows; then, for rows updated or deleted after they were applied,
     # the version the graph holds (-1) and the newest one (+1) (sync.changes_log).
     work: list[tuple[dict[str, Any], int]] = [(data, 1) for data in batch.rows]
@@ -275,17 +291,25 @@ def prepare_batch(
         else:
             agg.add(out, key[1])
     report.retracted = sum(1 for key in rows_by_key if key[1] < 0 and key not in bad_rows)
+    if bulk_batch is not None:  # the plain rows, summed by Postgres
+        bulk_notes = fold_results(agg, bulk_batch.results, cfg, table)
+        note_counts.update(bulk_notes)
+        report.skipped += sum(n for (kind, *_), n in bulk_notes.items() if kind == "skipped")
+        if bulk_batch.newest is not None:
+            newest = max(newest or 0.0, bulk_batch.newest.timestamp())
 
     report.quarantined = len(quarantined)
     report.reasons.update(q.code for q, _ in quarantined)
     report.edges = len(agg.edges)
     report.rows_applied = sum(1 for key in rows_by_key if key[2] < len(batch.rows) and key not in q_keys)
+    report.bulk_rows = 0 if bulk_batch is None else bulk_batch.plain_rows
+    report.rows_applied += report.bulk_rows
     _quarantine(conn, quarantined)
     now = time.time()
     if batch.rows_held_back:  # the change log filled the batch: the table cursor stays put
         after = replace(cursor, version=cursor.version + 1)
     else:
-        after = advance(cursor, batch.new_ids, batch.gap_ids, batch.snapshot, now,
+        after = advance(cursor, batch.new_ids if span is None else span, batch.gap_ids, batch.snapshot, now,
                         grace_s=s.sync_gap_grace_s, newest_row_at=newest)
     log_after = None
     if batch.changes is not None:
@@ -293,7 +317,7 @@ def prepare_batch(
                             grace_s=s.sync_gap_grace_s)
     log_idle = log_after is None or (log_after.last_id, log_after.gaps) == (log_cursor.last_id, log_cursor.gaps)
     # Nothing to move: an idle poll does not bump the version.
-    idle = batch.empty and after.gaps == cursor.gaps and log_idle
+    idle = report.rows_read == 0 and after.gaps == cursor.gaps and log_idle
     notes: list[dict[str, object]] = [{"kind": k, "table": t, "field": f, "value": v, "count": n}
                                       for (k, t, f, v), n in note_counts.items()]
     names = GraphNames.of(cfg, create_missing=create_missing)
@@ -315,7 +339,7 @@ def commit_batch(prepared: PreparedBatch, session: neo4j.Session, worker: str | 
             # were inserted idempotently by both and belong to the winner's report).
             report.conflict = True
             report.rows_applied = report.quarantined = report.edges = report.skipped = 0
-            report.changes_read = report.retracted = 0
+            report.changes_read = report.retracted = report.bulk_rows = 0
             report.reasons.clear()
             log.info("cursor %s moved under us; batch left to the other worker", report.cursor)
         report.write_seconds = time.perf_counter() - write_started

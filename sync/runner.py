@@ -44,6 +44,7 @@ class RunReport:
     conflicts: int = 0
     changes_read: int = 0  # update/delete log entries consumed
     retracted: int = 0
+    bulk_rows: int = 0  # rows summed by Postgres (the bulk path)
     read_seconds: float = 0.0
     prepare_seconds: float = 0.0
     write_seconds: float = 0.0
@@ -63,6 +64,7 @@ class RunReport:
         self.edges += r.edges
         self.write_seconds += r.write_seconds
         self.retracted += r.retracted
+        self.bulk_rows += r.bulk_rows
         self.reasons.update(r.reasons)
 
     @property
@@ -79,13 +81,15 @@ def sync_until_caught_up(
     progress: Progress | None = None,
     max_batches: int | None = None,
     read_ahead: bool = True,
+    bulk: bool = False,
 ) -> RunReport:
     """Apply batches table by table until a batch comes back empty (`sync once` / `sync backfill`).
 
     With `read_ahead`, while one batch's Neo4j transaction runs (in a second thread), the next batch is
     read, mapped and aggregated from the cursors that transaction will leave, so Postgres, Python and
     Neo4j work at once. The batches are the same as without it; if the transaction loses its cursor to
-    another worker, the batch read ahead is dropped.
+    another worker, the batch read ahead is dropped. With `bulk`, Postgres sums each batch's plain rows
+    (`sync.bulk_sql`): the same batches, the same graph, less Python (the backfill's fast path).
     """
     s = settings or get_settings()
     size = batch_size or s.sync_batch_size
@@ -103,7 +107,7 @@ def sync_until_caught_up(
 
         def prepare(table: str, after: PreparedBatch | None = None) -> PreparedBatch:
             return prepare_batch(table, session, pg, limit=size, partition=partition, settings=s,
-                                 create_missing=s.sync_create_missing,
+                                 create_missing=s.sync_create_missing, bulk=bulk,
                                  cursors=None if after is None else after.cursors_after)
 
         i = 0

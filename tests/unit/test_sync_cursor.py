@@ -71,3 +71,19 @@ def test_every_committed_id_applied_exactly_once(n: int, seed: int, limit: int) 
         now += 0.3
         cursor = advance(cursor, new, in_gaps, snap, now, grace_s=1.0)
     assert sorted(applied) == list(range(1, n + 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 200), max_size=60), st.lists(st.integers(1, 200), max_size=10),
+       st.integers(0, 50), st.floats(0.0, 10.0))
+def test_an_id_span_moves_the_cursor_as_its_ids_do(ids: list[int], gap_ids: list[int], last: int, now: float) -> None:
+    """The bulk path summarizes the ids it read (`IdSpan`): the cursor must come out the same."""
+    from sync.cursor import IdSpan
+
+    start = advance(SyncCursor("t", last_id=last), [last + 7, last + 9], [], SNAP, now=0.0)
+    fresh = sorted({i + start.last_id for i in ids})
+    span = IdSpan.of(start.last_id, fresh)
+    assert span.count == len(fresh)
+    a = advance(start, fresh, gap_ids, SNAP, now, grace_s=1.0, newest_row_at=5.0)
+    b = advance(start, span, gap_ids, SNAP, now, grace_s=1.0, newest_row_at=5.0)
+    assert a == b
