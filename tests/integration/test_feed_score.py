@@ -291,3 +291,44 @@ def test_scores_stay_in_unit_interval_under_extreme_weights(feed_graph: Settings
     heavy = FeedWeights(deadline_ms=120_000, components={"social": 50.0}, social_boost=10.0, media_boost=0.0)
     scores = graph_feed_score(10, [("post", P1), ("post", P2)], now=NOW, settings=feed_graph, weights=heavy)
     assert all(0.0 <= s.score <= 1.0 and not math.isnan(s.score) for s in scores)
+
+
+def test_snapshot_ties_equal_live_ties(clean_graph: Settings) -> None:
+    """Every tie part the snapshot job aggregates (visits and vibes both ways, engagement both ways, CONNECTED and
+    platform Connection states, mutual connections, similarity) gives the live strength to each author."""
+    cypher(
+        clean_graph,
+        """
+        CREATE (v:Users {user_id: '1', community: 1}), (a:Users {user_id: '2', community: 1}),
+               (b:Users {user_id: '3', community: 2}), (c:Users {user_id: '4'}), (d:Users {user_id: '5'}),
+               (v)-[:CONNECTED {state: 'connected'}]->(a), (a)-[:CONNECTED {state: 'connected'}]->(b),
+               (d)-[:CONNECTED {state: 'requested'}]->(v), (c)-[:CONNECTED {state: 'connected'}]->(b),
+               (v)<-[:HAS_SEND_CONNECTION]-(:Connection {connection_status: 'Accepted'})
+                  -[:HAS_RECIEVED_CONNECTION]->(c),
+               (v)-[:VISITED {weight: 1.5, last_at: $now - duration({days: 3})}]->(a),
+               (a)-[:VISITED {weight: 0.4, last_at: $now}]->(v),
+               (b)-[:VIBED {weight: 0.8, last_at: $now - duration({days: 1})}]->(v),
+               (v)-[:SIMILAR_TO {score: 0.7, run_id: 'r1'}]->(c),
+               (a)-[:CREATED]->(pa:Post {uid: $pa, created_at: $now}),
+               (b)-[:CREATED]->(pb:Post {uid: $pb, created_at: $now}),
+               (c)-[:CREATED]->(pc:Post {uid: $pc, created_at: $now}),
+               (d)-[:CREATED]->(pd:Post {uid: $pd, created_at: $now}),
+               (v)-[:CREATED]->(pv:Post {uid: $pv, created_at: $now}),
+               (v)-[:ENGAGED_WITH {weight: 0.5, last_at: $now - duration({days: 2})}]->(pa),
+               (b)-[:ENGAGED_WITH {weight: 0.9, last_at: $now}]->(pv),
+               (c)-[:ENGAGED_WITH {weight: 0.3, last_at: $now}]->(pv),
+               (:GraphResultSet {name: 'user_similarity', run_id: 'r1'})
+        """,
+        now=NOW, pa="1a" * 16, pb="2b" * 16, pc="3c" * 16, pd="4d" * 16, pv="5e" * 16,
+    )
+    cands = [("post", x * 16) for x in ("1a", "2b", "3c", "4d", "5e")]
+    at = NOW + timedelta(minutes=5)
+    live = graph_feed_score(1, cands, now=at, settings=clean_graph, weights=W)
+    assert refresh_viewer_snapshots(["1"], now=NOW, settings=clean_graph, weights=W)["written"] == 1
+    snap = graph_feed_score(1, cands, now=at, settings=clean_graph, weights=W)
+    assert [s.components["snapshot"] for s in snap] == [1.0] * 5
+    assert all(s.components["strength"] > 0 for s in live[:4])  # every author has some tie
+    for a, b in zip(live, snap, strict=True):
+        assert b.score == pytest.approx(a.score, abs=1e-12)
+        check(b, {k: v for k, v in a.components.items() if k != "snapshot"})
+    RUNNER.close()
