@@ -462,7 +462,7 @@ def test_replaying_the_same_spool_twice_adds_nothing(db: str, tmp_path: Path) ->
                             "pages_visited": 1})
     t.track_app_session(3, {"session_id": "x", "start_time": T0, "end_time": T0 + dt.timedelta(seconds=50),
                             "pages_visited": 4})
-    batch, _ = t._buffer.drain()
+    batch, _ = t._flusher.build_lines(t._buffer.drain())
     spool = Spool(tmp_path / "copy")
     spool.append(batch)
     spool.append(batch)  # the same rows twice, as a crash between commit and delete would leave them
@@ -573,7 +573,7 @@ def test_celery_path_writes_a_batch_idempotently(db: str, tmp_path: Path, monkey
     t = make_tracker(db, tmp_path, writer_factory=factory)
     for i in range(100):
         t.track_activity(1 + i % 20, "search", metadata={"i": i})
-    batch, _ = t._buffer.drain()
+    batch, _ = t._flusher.build_lines(t._buffer.drain())
     celery_writer.write(batch, fresh=True)
     celery_writer.write(batch, fresh=True)  # Celery may run a task twice: the second adds nothing
     assert count(db, "user_activity") == 100
