@@ -62,8 +62,29 @@ def iso_of_us(us: int) -> str:
     return (_EPOCH + dt.timedelta(microseconds=us)).isoformat()
 
 
-def _t(table: Table, column: str, value: object, notes: Notes) -> str | None:
-    return rows.text(table, table.by_name[column], value, notes)
+# Text columns' rules (tracker.rows.text, with a fast path for the common value).
+_CONTENT_INTERACTION_CONTENT_ID = rows.text_rule(CONTENT_INTERACTION, "content_id")
+_CONTENT_INTERACTION_CONTENT_TYPE = rows.text_rule(CONTENT_INTERACTION, "content_type")
+_CONTENT_INTERACTION_INTERACTION_TYPE = rows.text_rule(CONTENT_INTERACTION, "interaction_type")
+_MEDIA_INTERACTION_INTERACTION_TYPE = rows.text_rule(MEDIA_INTERACTION, "interaction_type")
+_MEDIA_INTERACTION_MEDIA_ID = rows.text_rule(MEDIA_INTERACTION, "media_id")
+_MEDIA_INTERACTION_MEDIA_TYPE = rows.text_rule(MEDIA_INTERACTION, "media_type")
+_MEDIA_INTERACTION_MEDIA_URL = rows.text_rule(MEDIA_INTERACTION, "media_url")
+_PROFILE_ACTIVITY_ACTIVITY_TYPE = rows.text_rule(PROFILE_ACTIVITY, "activity_type")
+_SESSION_ACTIVITY_EXIT_PAGE = rows.text_rule(SESSION_ACTIVITY, "exit_page")
+_SESSION_ACTIVITY_REFERRER = rows.text_rule(SESSION_ACTIVITY, "referrer")
+_SESSION_ACTIVITY_SESSION_ID = rows.text_rule(SESSION_ACTIVITY, "session_id")
+_SESSION_ACTIVITY_SESSION_TYPE = rows.text_rule(SESSION_ACTIVITY, "session_type")
+_SOCIAL_INTERACTION_CONTEXT_ID = rows.text_rule(SOCIAL_INTERACTION, "context_id")
+_SOCIAL_INTERACTION_CONTEXT_TYPE = rows.text_rule(SOCIAL_INTERACTION, "context_type")
+_SOCIAL_INTERACTION_INTERACTION_TYPE = rows.text_rule(SOCIAL_INTERACTION, "interaction_type")
+_USER_ACTIVITY_ACTIVITY_TYPE = rows.text_rule(USER_ACTIVITY, "activity_type")
+_VIBE_ACTIVITY_ACTIVITY_TYPE = rows.text_rule(VIBE_ACTIVITY, "activity_type")
+_VIBE_ACTIVITY_TARGET_USER_ID = rows.text_rule(VIBE_ACTIVITY, "target_user_id")
+_VIBE_ACTIVITY_VIBE_CATEGORY = rows.text_rule(VIBE_ACTIVITY, "vibe_category")
+_VIBE_ACTIVITY_VIBE_ID = rows.text_rule(VIBE_ACTIVITY, "vibe_id")
+_VIBE_ACTIVITY_VIBE_NAME = rows.text_rule(VIBE_ACTIVITY, "vibe_name")
+_VIBE_ACTIVITY_VIBE_TYPE = rows.text_rule(VIBE_ACTIVITY, "vibe_type")
 
 
 def _head(uid: str, now: float, timestamp: object, ip: object, ua: object, notes: Notes) -> list[object]:
@@ -92,7 +113,7 @@ def user_activity(uid: str, now: float, a: tuple[Any, ...]) -> Built:
     t = USER_ACTIVITY
     values = _head(uid, now, timestamp, ip, ua, notes)
     values += [
-        _t(t, "activity_type", activity_type, notes),
+        _USER_ACTIVITY_ACTIVITY_TYPE(activity_type, notes),
         None if description is None else fit_text(as_text(description), None, "description", notes),
         True if success is None else bool(success),
         user_id,
@@ -111,9 +132,9 @@ def _content(
     t = CONTENT_INTERACTION
     values = _head(uid, now, timestamp, ip, ua, notes)
     values += [
-        _t(t, "content_type", content_type, notes),
-        _t(t, "content_id", content_id, notes),
-        _t(t, "interaction_type", interaction_type, notes),
+        _CONTENT_INTERACTION_CONTENT_TYPE(content_type, notes),
+        _CONTENT_INTERACTION_CONTENT_ID(content_id, notes),
+        _CONTENT_INTERACTION_INTERACTION_TYPE(interaction_type, notes),
         nonneg_int(duration, "duration_seconds", notes),
         finite_float(scroll, "scroll_depth_percentage", notes),
         user_id,
@@ -195,9 +216,9 @@ def social_interaction(uid: str, now: float, a: tuple[Any, ...]) -> Built:
     t = SOCIAL_INTERACTION
     values = _head(uid, now, timestamp, ip, ua, notes)
     values += [
-        _t(t, "interaction_type", interaction_type, notes),
-        _t(t, "context_type", context_type, notes),
-        _t(t, "context_id", context_id, notes),
+        _SOCIAL_INTERACTION_INTERACTION_TYPE(interaction_type, notes),
+        _SOCIAL_INTERACTION_CONTEXT_TYPE(context_type, notes),
+        _SOCIAL_INTERACTION_CONTEXT_ID(context_id, notes),
         target,
         user_id,
     ]
@@ -210,7 +231,7 @@ def profile_activity(uid: str, now: float, a: tuple[Any, ...]) -> Built:
     t = PROFILE_ACTIVITY
     values = _head(uid, now, timestamp, ip, ua, notes)
     values += [
-        _t(t, "activity_type", activity_type, notes),
+        _PROFILE_ACTIVITY_ACTIVITY_TYPE(activity_type, notes),
         nonneg_int(duration, "duration_seconds", notes),
         owner_id,
         visitor_id,
@@ -224,10 +245,10 @@ def media_interaction(uid: str, now: float, a: tuple[Any, ...]) -> Built:
     t = MEDIA_INTERACTION
     values = _head(uid, now, timestamp, ip, ua, notes)
     values += [
-        _t(t, "media_type", media_type, notes),
-        _t(t, "media_id", media_id, notes),
-        _t(t, "media_url", media_url, notes),
-        _t(t, "interaction_type", interaction_type, notes),
+        _MEDIA_INTERACTION_MEDIA_TYPE(media_type, notes),
+        _MEDIA_INTERACTION_MEDIA_ID(media_id, notes),
+        _MEDIA_INTERACTION_MEDIA_URL(media_url, notes),
+        _MEDIA_INTERACTION_INTERACTION_TYPE(interaction_type, notes),
         nonneg_int(duration, "duration_seconds", notes),
         nonneg_int(position, "position_seconds", notes),
         user_id,
@@ -249,7 +270,7 @@ def app_session(uid: str, now: float, a: tuple[Any, ...]) -> Built:
     notes = Notes()
     t = SESSION_ACTIVITY
     values = _head(uid, now, timestamp, ip, ua, notes)
-    sid = _t(t, "session_id", session_id, notes)
+    sid = _SESSION_ACTIVITY_SESSION_ID(session_id, notes)
     start_at = aware(start_time, "start_time", notes)
     start = values[3] if start_at is None else to_us(start_at)
     end_at = aware(end_time, "end_time", notes)
@@ -264,7 +285,7 @@ def app_session(uid: str, now: float, a: tuple[Any, ...]) -> Built:
         notes.count("metadata_coerced")
     values += [
         sid,
-        _t(t, "session_type", session_type or "web", notes),
+        _SESSION_ACTIVITY_SESSION_TYPE(session_type or "web", notes),
         start,
         end,
         duration,
@@ -272,8 +293,8 @@ def app_session(uid: str, now: float, a: tuple[Any, ...]) -> Built:
         nonneg_int(actions or 0, "actions_performed", notes) or 0,
         device,
         location,
-        _t(t, "referrer", referrer, notes),
-        _t(t, "exit_page", exit_page, notes),
+        _SESSION_ACTIVITY_REFERRER(referrer, notes),
+        _SESSION_ACTIVITY_EXIT_PAGE(exit_page, notes),
         user_id,
     ]
     return _finish(t, values, as_mapping(metadata), notes)
@@ -289,12 +310,12 @@ def vibe_activity(uid: str, now: float, a: tuple[Any, ...]) -> Built:
     t = VIBE_ACTIVITY
     values = _head(uid, now, timestamp, ip, ua, notes)
     values += [
-        _t(t, "activity_type", activity_type, notes),
-        _t(t, "vibe_type", vibe_type, notes),
-        _t(t, "vibe_id", as_text(vibe_id), notes),
-        _t(t, "vibe_name", vibe_name, notes),
-        _t(t, "vibe_category", vibe_category, notes),
-        _t(t, "target_user_id", None if target_user_id is None else as_text(target_user_id), notes),
+        _VIBE_ACTIVITY_ACTIVITY_TYPE(activity_type, notes),
+        _VIBE_ACTIVITY_VIBE_TYPE(vibe_type, notes),
+        _VIBE_ACTIVITY_VIBE_ID(as_text(vibe_id), notes),
+        _VIBE_ACTIVITY_VIBE_NAME(vibe_name, notes),
+        _VIBE_ACTIVITY_VIBE_CATEGORY(vibe_category, notes),
+        _VIBE_ACTIVITY_TARGET_USER_ID(None if target_user_id is None else as_text(target_user_id), notes),
         finite_float(vibe_score, "vibe_score", notes),
         finite_float(impacts[0], "iq_impact", notes),
         finite_float(impacts[1], "aq_impact", notes),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tracker.errors import MissingValue
@@ -84,6 +84,29 @@ def text(table: Table, column: Column, value: object, notes: Notes) -> str | Non
     if column.choices is not None and out not in column.choices:
         notes.count(f"off_list:{table.name}.{column.name}={out[:60]}")
     return out
+
+
+TextRule = Callable[[object, Notes], "str | None"]
+
+
+def text_rule(table: Table, name: str) -> TextRule:
+    """:func:`text` for one column, with a fast path for the common value: a str from the platform's list,
+    or a short ASCII str without NUL (one set lookup or three C checks instead of four Python calls)."""
+    column = table.by_name[name]
+    limit, choices = column.max_length, column.choices
+    off_list = f"off_list:{table.name}.{name}="
+
+    def rule(value: object, notes: Notes) -> str | None:
+        if type(value) is str:
+            if choices is not None and value in choices:
+                return value
+            if (limit is None or len(value) <= limit) and value.isascii() and "\x00" not in value:
+                if choices is not None:
+                    notes.count(off_list + value[:60])
+                return value
+        return text(table, column, value, notes)
+
+    return rule
 
 
 def metadata_text(metadata: dict[str, Any], notes: Notes) -> str:

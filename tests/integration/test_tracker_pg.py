@@ -391,6 +391,13 @@ class SwitchableWriter:
             raise WriterUnavailable("connection lost after COMMIT (simulated)")  # the ack never arrived
         return outcome
 
+    def write_rows(self, batch: Mapping[str, Sequence[Sequence[object]]]) -> WriteOutcome:
+        outcome = self.inner.write_rows(batch)  # the fast path: binary COPY of the flusher's rows
+        if self.commit_then_fail:
+            self.commit_then_fail -= 1
+            raise WriterUnavailable("connection lost after COMMIT (simulated)")
+        return outcome
+
     def ping(self) -> None:
         self.inner.ping()
 
