@@ -5,7 +5,7 @@ formatting it; psycopg's C row formatter does the rest. The rows come from :mod:
 chosen to be cheap to send: text, int, float, bool and None go through psycopg's own (C) dumpers; the four
 kinds psycopg would want as Python objects (``uuid.UUID``, ``datetime``, ``ipaddress``, ``Jsonb``) arrive as
 uid text, integer microseconds, address text and JSON text, and the dumpers below write their wire format
-directly. They are registered by oid only (``register_dumper(None, ...)``), on the tracker's own connection,
+directly. They are registered by oid only, on the tracker's own connection,
 so they apply to ``set_types`` lookups and nothing else.
 """
 
@@ -92,10 +92,15 @@ class JsonTextDumper(Dumper):
         return b"\x01" + str(obj).encode()
 
 
+class _ByOidOnly:
+    """Never a value: registering the dumpers for this class only adds them to the by-oid lookup, which is
+    what ``set_types`` uses (``register_dumper(None, ...)`` does the same on recent psycopg versions)."""
+
+
 def register(conn: psycopg.Connection[Any]) -> None:
     """Make ``set_types`` on this connection use the dumpers above."""
     for dumper in (UidTextDumper, MicrosDumper, InetTextDumper, JsonTextDumper):
-        conn.adapters.register_dumper(None, dumper)
+        conn.adapters.register_dumper(_ByOidOnly, dumper)
 
 
 def copy_rows(cur: psycopg.Cursor[Any], target: str, table: Table, rows: Sequence[Sequence[object]]) -> None:
