@@ -8,11 +8,12 @@ Why these names and arguments: the platform's resolvers and signals already call
 (:mod:`tracker.service` has drop-in classes). Each method also writes the row that platform method meant to
 write: the same table, columns and metadata — minus the ways it lost rows (see :mod:`tracker.normalize`).
 
-Cost: a call validates, formats one COPY line and appends it to the buffer (a few microseconds); it never
-touches the network or the disk, except when the bounded buffer is full (then the buffer moves to the spool
-with one fsync, see :meth:`ActivityTracker._spill`). It returns the row's ``uid`` (the idempotency key,
-generated now) or None if the event was refused; refusals and bugs are logged and counted, never raised,
-unless ``strict``.
+Cost: a call checks what must fail at once (the user references, the NOT NULL values), takes a ``uid`` and
+the clock, and appends a tuple of its raw arguments to a deque (no lock: the append is atomic); the
+normalization rules and the JSON encoding run in the flusher (:mod:`tracker.build`). It never touches the
+network or the disk, except when the bounded buffer is full (then the buffer moves to the spool, see
+:meth:`ActivityTracker._spill`). It returns the row's ``uid`` (the idempotency key, generated now) or None if
+the event was refused; refusals and bugs are logged and counted, never raised, unless ``strict``.
 """
 
 from __future__ import annotations
