@@ -11,8 +11,8 @@ write: the same table, columns and metadata — minus the ways it lost rows (see
 Cost: a call checks what must fail at once (the user references, the NOT NULL values), takes a ``uid`` and
 the clock, and appends a tuple of its raw arguments to a deque (no lock: the append is atomic); the
 normalization rules and the JSON encoding run in the flusher (:mod:`tracker.build`). It never touches the
-network or the disk, except when the bounded buffer is full (then the buffer moves to the spool, see
-:meth:`ActivityTracker._spill`). It returns the row's ``uid`` (the idempotency key, generated now) or None if
+network or the disk: when the bounded buffer is full, a short-lived thread moves it to the spool
+(:meth:`ActivityTracker._spill`). It returns the row's ``uid`` (the idempotency key, generated now) or None if
 the event was refused; refusals and bugs are logged and counted, never raised, unless ``strict``.
 """
 
@@ -97,11 +97,13 @@ class ActivityTracker:
         self.spool = Spool(self.settings.spool_dir, self.settings.spool_segment_bytes)
         self._buffer = Buffer()
         self._append = self._buffer.append
-        self._started = False
+        self._autostart = start
+        self._need_start = start  # True until the flusher has been started once (then the call skips the check)
         self._writer_factory = writer_factory or self._default_writer
         self._flusher = Flusher(self._buffer, self.stats, self.spool, self._writer_factory, resolver, self.settings)
-        self._autostart = start
         self._start_lock = threading.Lock()
+        self._spilling = threading.Lock()
+        self._spiller: threading.Thread | None = None
         self._wake_at = min(self.settings.flush_at_rows, self.settings.buffer_max_rows)
         self._max_rows = self.settings.buffer_max_rows
         _LIVE.add(self)
@@ -125,7 +127,7 @@ class ActivityTracker:
             if not self._flusher.running:
                 self._flusher.start()
                 self._flusher.wake()
-            self._started = True
+            self._need_start = False
 
     def flush(self) -> None:
         """Run one flush cycle now, in this thread: buffered rows are written (or spooled) when it returns."""
@@ -145,7 +147,8 @@ class ActivityTracker:
     def close(self, timeout: float | None = None) -> None:
         """Stop the flusher and hand every buffered row to Postgres or, failing that, to the spool."""
         self._flusher.stop(self.settings.shutdown_timeout_s if timeout is None else timeout)
-        self._started = False
+        self.wait_for_spill(self.settings.shutdown_timeout_s if timeout is None else timeout)
+        self._need_start = self._autostart
         try:
             self._flusher.cycle(final=True, replay=False)
         finally:
@@ -164,8 +167,10 @@ class ActivityTracker:
         # The parent writes what it buffered; the child starts empty and restarts its own flusher lazily.
         self._buffer = Buffer()
         self._append = self._buffer.append
-        self._started = False
+        self._need_start = self._autostart
         self._start_lock = threading.Lock()
+        self._spilling = threading.Lock()
+        self._spiller = None
         self.stats.after_fork()
         reinit = getattr(self.resolver, "after_fork", None)
         if callable(reinit):
@@ -191,28 +196,42 @@ class ActivityTracker:
         if uid is None:
             uid = rows.new_uid()
         self._append((builder, uid, _time(), args, pending))
-        if not self._started:
-            self._autostart_flusher()
+        if self._need_start:
+            self.start()
         if len(self._buffer) >= self._wake_at:
             self._backlog()
         return uid
 
-    def _autostart_flusher(self) -> None:
-        if self._autostart:
-            self.start()
-
     def _backlog(self) -> None:
-        if len(self._buffer) >= self._max_rows:
-            self._spill()
+        if len(self._buffer) >= self._max_rows and self._spilling.acquire(blocking=False):
+            # Building and spooling 100 000 rows takes about a second: a short-lived thread does it, so that
+            # the call that found the buffer full returns at once like any other.
+            try:
+                self._spiller = threading.Thread(target=self._spill, name="activity-tracker-spill", daemon=True)
+                self._spiller.start()
+            except BaseException:
+                self._spilling.release()
+                raise
         else:
             self._flusher.wake()
 
     def _spill(self) -> None:
-        """Buffer full (Postgres slow or the flusher stalled): move every buffered row to the spool, here.
+        """Buffer full (Postgres slow or the flusher stalled): move every buffered row to the spool.
 
-        Costs this one call the rows' building, a write and an fsync (about 1 s per 100 000 rows); nothing
-        is dropped. The rows are replayed from the spool.
+        Runs on its own thread (one at a time); nothing is dropped. The rows are replayed from the spool.
         """
+        try:
+            self._spill_now()
+        finally:
+            self._spilling.release()
+
+    def wait_for_spill(self, timeout: float | None = None) -> None:
+        """Wait until a spill in progress (if any) has reached the spool."""
+        spiller = self._spiller
+        if spiller is not None:
+            spiller.join(timeout)
+
+    def _spill_now(self) -> None:
         events = self._buffer.drain()
         lines, pending = self._flusher.build_lines(events)
         try:

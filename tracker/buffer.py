@@ -25,9 +25,17 @@ class Buffer:
         self.append = self._events.append
 
     def drain(self) -> list[Any]:
-        """Everything waiting now, oldest first (appends made meanwhile stay for the next drain)."""
-        pop = self._events.popleft
-        return [pop() for _ in range(len(self._events))]
+        """Everything waiting now, oldest first (appends made meanwhile stay for the next drain). Safe against
+        another drain at the same time (the flusher and a call spilling a full buffer): each event is popped
+        by exactly one of them."""
+        out: list[Any] = []
+        pop, keep = self._events.popleft, out.append
+        try:
+            for _ in range(len(self._events)):
+                keep(pop())
+        except IndexError:  # the other drain took the rest
+            pass
+        return out
 
     def __len__(self) -> int:
         return len(self._events)

@@ -513,6 +513,7 @@ def test_a_full_buffer_spills_to_the_spool_and_is_replayed(db: str, tmp_path: Pa
     t = ActivityTracker(settings, start=False)  # no flusher running: the buffer fills up
     for i in range(250):
         t.track_activity(1, "navigation", metadata={"i": i})
+        t.wait_for_spill(5)  # the spill runs on its own thread: let each finish, for exact counts below
     assert t.stats.get("spilled") == 200 and t.pending_rows == 50
     assert t.drain(30)
     assert count(db, "user_activity") == 250
