@@ -447,6 +447,7 @@ def run_benchmark(
     outage_rate: float = 20_000.0,
     outage_seconds: float = 30.0,
     split_rows: int = 50_000,
+    latency_only: bool = False,
     progress: Callable[[str], None] = lambda _: None,
 ) -> BenchReport:
     """Run the benchmark; with no URL a private cluster is created (and the outage run is possible)."""
@@ -471,6 +472,9 @@ def run_benchmark(
             url = prepare_database(pg.url(), "tracker_bench")
             progress("latency")
             report.latency = bench_latency(url, spool_root / "lat", latency_calls, latency_rate)
+            report.machine["loadavg_1m_end"] = round(os.getloadavg()[0], 2)
+            if latency_only:
+                return report
             progress("throughput")
             report.throughput = bench_throughput(url, spool_root / "thr", events, writers, pg.cpu_seconds)
             if split_rows:
@@ -526,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=500_000)
     parser.add_argument("--writers", type=int, default=4, help="writer connections in the throughput run")
     parser.add_argument("--no-outage", action="store_true")
+    parser.add_argument("--latency-only", action="store_true", help="only the cost per call (quick, repeatable)")
     parser.add_argument("--outage-rate", type=float, default=20_000.0)
     parser.add_argument("--outage-seconds", type=float, default=30.0)
     parser.add_argument("--split-rows", type=int, default=50_000,
@@ -542,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
         outage_rate=args.outage_rate,
         outage_seconds=args.outage_seconds,
         split_rows=args.split_rows,
+        latency_only=args.latency_only,
         progress=lambda step: print(f"... {step}", file=sys.stderr, flush=True),
     )
     print(json.dumps(asdict(report), indent=2) if args.json else format_report(report))
