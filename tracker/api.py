@@ -191,7 +191,7 @@ class ActivityTracker:
             )
         return ref
 
-    def _push(self, builder: build.Builder, args: tuple[Any, ...], pending: bool, uid: str | None = None) -> str:
+    def _push(self, builder: int, args: tuple[Any, ...], pending: bool, uid: str | None = None) -> str:
         """Append one event (a tuple: no lock, a deque append is atomic) and wake the flusher if needed."""
         if uid is None:
             uid = rows.new_uid()
@@ -265,7 +265,7 @@ class ActivityTracker:
         if activity_type is None:
             _missing("user_activity.activity_type")
         return self._push(
-            build.user_activity,
+            build.B_USER_ACTIVITY,
             (user_id, activity_type, description, success, ip_address, user_agent, build.snapshot(metadata),
              timestamp),
             type(user_id) is not int,
@@ -313,7 +313,7 @@ class ActivityTracker:
         """
         user_id = self._content_ref(user, "user", content_type, "", interaction_type)
         return self._push(
-            build.content_interaction,
+            build.B_CONTENT_INTERACTION,
             (user_id, content_type, content_id, interaction_type, duration_seconds, scroll_depth_percentage,
              ip_address, user_agent, build.snapshot(metadata), timestamp),
             type(user_id) is not int,
@@ -338,7 +338,7 @@ class ActivityTracker:
         ref = self._content_ref(user_id, "user_id", content_type, "" if content_id is None else content_id,
                                 interaction_type)
         return self._push(
-            build.content_interaction_by_id,
+            build.B_CONTENT_INTERACTION_BY_ID,
             (ref, user_id, content_type, interaction_type, content_id, build.snapshot(metadata), ip_address,
              user_agent, timestamp),
             type(ref) is not int,
@@ -360,7 +360,7 @@ class ActivityTracker:
         """``TrackScrollDepth``: an ``interaction_type='scroll_depth'`` row with the depth in its column."""
         user_id = self._content_ref(user, "user", content_type, "", "scroll_depth")
         return self._push(
-            build.scroll_depth,
+            build.B_SCROLL_DEPTH,
             (user_id, post_id, depth, content_type, ip_address, user_agent, build.snapshot(metadata), timestamp),
             type(user_id) is not int,
         )
@@ -383,7 +383,7 @@ class ActivityTracker:
         """
         ref = self._content_ref(user_id, "user_id", "page", page_url, "scroll")
         return self._push(
-            build.page_scroll, (ref, page_url, max_scroll_depth, time_on_page, session_id, timestamp),
+            build.B_PAGE_SCROLL, (ref, page_url, max_scroll_depth, time_on_page, session_id, timestamp),
             type(ref) is not int,
         )
 
@@ -403,7 +403,7 @@ class ActivityTracker:
         """``TrackTimeSpent``: ``interaction_type='time_spent'``, ``duration_seconds = time_ms // 1000``."""
         user_id = self._content_ref(user, "user", content_type, "", "time_spent")
         return self._push(
-            build.time_spent,
+            build.B_TIME_SPENT,
             (user_id, content_id, time_ms, content_type, ip_address, user_agent, build.snapshot(metadata), timestamp),
             type(user_id) is not int,
         )
@@ -424,7 +424,7 @@ class ActivityTracker:
         """The analytics app's ``TrackUserSession``: a ``content_type='session'`` content row, as it wrote."""
         ref = self._content_ref(user_id, "user_id", "session", session_id, "session_data")
         return self._push(
-            build.user_session,
+            build.B_USER_SESSION,
             (ref, session_id, session_start, session_end, pages_visited, device_type, user_agent, timestamp),
             type(ref) is not int,
         )
@@ -452,7 +452,7 @@ class ActivityTracker:
         if interaction_type is None:
             _missing("social_interaction.interaction_type")
         return self._push(
-            build.social_interaction,
+            build.B_SOCIAL_INTERACTION,
             (user_id, target, interaction_type, context_type, context_id, ip_address, user_agent,
              build.snapshot(metadata), timestamp),
             type(user_id) is not int or (target is not None and type(target) is not int),
@@ -478,7 +478,7 @@ class ActivityTracker:
         if activity_type is None:
             _missing("profile_activity.activity_type")
         return self._push(
-            build.profile_activity,
+            build.B_PROFILE_ACTIVITY,
             (visitor_id, owner_id, activity_type, duration_seconds, ip_address, user_agent, build.snapshot(metadata),
              timestamp),
             type(visitor_id) is not int or type(owner_id) is not int,
@@ -535,7 +535,7 @@ class ActivityTracker:
             name = "media_type" if media_type is None else "media_id" if media_id is None else "interaction_type"
             _missing(f"media_interaction.{name}")
         return self._push(
-            build.media_interaction,
+            build.B_MEDIA_INTERACTION,
             (user_id, media_type, media_id, interaction_type, duration_seconds, position_seconds, media_url,
              ip_address, user_agent, build.snapshot(metadata), timestamp),
             type(user_id) is not int,
@@ -577,7 +577,7 @@ class ActivityTracker:
             get("actions_performed"), build.snapshot(get("device_info")), build.snapshot(get("location_data")),
             get("referrer"), get("exit_page"), ip_address, user_agent, build.snapshot(metadata), timestamp,
         )
-        return self._push(build.app_session, args, type(user_id) is not int, uid)
+        return self._push(build.B_APP_SESSION, args, type(user_id) is not int, uid)
 
     # --- vibe_activity ------------------------------------------------------------------------------
 
@@ -609,7 +609,7 @@ class ActivityTracker:
         return self._vibe(
             user, activity_type, vibe_type, vibe_id, vibe_name, vibe_category, target_user_id, vibe_score,
             (iq_impact, aq_impact, sq_impact, hq_impact), success, error_message, ip_address, user_agent,
-            build.snapshot(metadata), timestamp, "user",
+            metadata, timestamp, "user",
         )
 
     def _vibe(
@@ -635,9 +635,9 @@ class ActivityTracker:
         if activity_type is None or vibe_type is None:
             _missing(f"vibe_activity.{'activity_type' if activity_type is None else 'vibe_type'}")
         return self._push(
-            build.vibe_activity,
+            build.B_VIBE_ACTIVITY,
             (user_id, activity_type, vibe_type, vibe_id, vibe_name, vibe_category, target_user_id, vibe_score,
-             impacts, success, error_message, ip_address, user_agent, metadata, timestamp),
+             impacts, success, error_message, ip_address, user_agent, build.snapshot(metadata), timestamp),
             type(user_id) is not int,
         )
 

@@ -46,8 +46,11 @@ from tracker.tables import (
 Built = tuple[Table, list[object], Notes]
 #: ``build(uid, now, args)``: ``now`` is ``time.time()`` at the call.
 Builder = Callable[[str, float, tuple[Any, ...]], Built]
-#: What the request path appends to the buffer: (builder, uid, time.time(), raw arguments, a Users.uid in it).
-Event = tuple[Builder, str, float, tuple[Any, ...], bool]
+#: What the request path appends to the buffer: (builder code, uid, time.time(), raw arguments, a Users.uid in
+#: it). A code (an index into :data:`BUILDERS`), not the function: a tuple holding only atomic values (and
+#: dicts of them) is untracked by the garbage collector once it survives a collection, so a large backlog
+#: does not lengthen the collector's pauses in request threads.
+Event = tuple[int, str, float, tuple[Any, ...], bool]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _US = dt.timedelta(microseconds=1)
@@ -118,7 +121,7 @@ def user_activity(uid: str, now: float, a: tuple[Any, ...]) -> Built:
         True if success is None else bool(success),
         user_id,
     ]
-    return _finish(t, values, as_mapping(metadata), notes)
+    return _finish(t, values, _mapping(metadata), notes)
 
 
 # --- content_interaction ------------------------------------------------------------------------------
@@ -147,7 +150,7 @@ def content_interaction(uid: str, now: float, a: tuple[Any, ...]) -> Built:
     user_id, content_type, content_id, interaction_type, duration, scroll, ip, ua, metadata, timestamp = a
     cid = as_text(content_id)
     meta: dict[str, Any] = {"content_type": content_type, "content_id": cid, "interaction_type": interaction_type}
-    meta.update(as_mapping(metadata))
+    meta.update(_mapping(metadata))
     return _content(uid, now, user_id, content_type, cid, interaction_type, duration, scroll, ip, ua, meta, timestamp)
 
 
@@ -156,14 +159,14 @@ def content_interaction_by_id(uid: str, now: float, a: tuple[Any, ...]) -> Built
     if content_id is None:
         content_id = f"{as_text(content_type)}_{as_text(raw_user)}"
     return _content(uid, now, user_id, content_type, content_id, interaction_type, None, None, ip, ua,
-                    as_mapping(metadata), timestamp)
+                    _mapping(metadata), timestamp)
 
 
 def scroll_depth(uid: str, now: float, a: tuple[Any, ...]) -> Built:
     user_id, post_id, depth, content_type, ip, ua, metadata, timestamp = a
     cid = as_text(post_id)
     meta = {"content_type": content_type, "content_id": cid, "interaction_type": "scroll_depth", "scroll_depth": depth}
-    meta.update(as_mapping(metadata))
+    meta.update(_mapping(metadata))
     return _content(uid, now, user_id, content_type, cid, "scroll_depth", None, depth, ip, ua, meta, timestamp)
 
 
@@ -190,7 +193,7 @@ def time_spent(uid: str, now: float, a: tuple[Any, ...]) -> Built:
     seconds = time_ms // 1000 if type(time_ms) is int else (time_ms if time_ms is None else _div1000(time_ms))
     cid = as_text(content_id)
     meta = {"content_type": content_type, "content_id": cid, "interaction_type": "time_spent", "time_ms": time_ms}
-    meta.update(as_mapping(metadata))
+    meta.update(_mapping(metadata))
     return _content(uid, now, user_id, content_type, cid, "time_spent", seconds, None, ip, ua, meta, timestamp)
 
 
@@ -222,7 +225,7 @@ def social_interaction(uid: str, now: float, a: tuple[Any, ...]) -> Built:
         target,
         user_id,
     ]
-    return _finish(t, values, as_mapping(metadata), notes)
+    return _finish(t, values, _mapping(metadata), notes)
 
 
 def profile_activity(uid: str, now: float, a: tuple[Any, ...]) -> Built:
@@ -236,7 +239,7 @@ def profile_activity(uid: str, now: float, a: tuple[Any, ...]) -> Built:
         owner_id,
         visitor_id,
     ]
-    return _finish(t, values, as_mapping(metadata), notes)
+    return _finish(t, values, _mapping(metadata), notes)
 
 
 def media_interaction(uid: str, now: float, a: tuple[Any, ...]) -> Built:
@@ -253,7 +256,7 @@ def media_interaction(uid: str, now: float, a: tuple[Any, ...]) -> Built:
         nonneg_int(position, "position_seconds", notes),
         user_id,
     ]
-    return _finish(t, values, as_mapping(metadata), notes)
+    return _finish(t, values, _mapping(metadata), notes)
 
 
 # --- session_activity ---------------------------------------------------------------------------------
@@ -278,8 +281,8 @@ def app_session(uid: str, now: float, a: tuple[Any, ...]) -> Built:
     assert isinstance(start, int)
     # Recomputed by the merge from the session's earliest start and latest end (tracker.writer).
     duration = None if end is None else nonneg_int((end - start) // 1_000_000, "duration_seconds", notes)
-    device, c1 = encode_json(as_mapping(device_info), None)
-    location, c2 = encode_json(as_mapping(location_data), None)
+    device, c1 = encode_json(_mapping(device_info), None)
+    location, c2 = encode_json(_mapping(location_data), None)
     if c1 or c2:
         notes.coerced = True
         notes.count("metadata_coerced")
@@ -297,7 +300,7 @@ def app_session(uid: str, now: float, a: tuple[Any, ...]) -> Built:
         _SESSION_ACTIVITY_EXIT_PAGE(exit_page, notes),
         user_id,
     ]
-    return _finish(t, values, as_mapping(metadata), notes)
+    return _finish(t, values, _mapping(metadata), notes)
 
 
 # --- vibe_activity ------------------------------------------------------------------------------------
@@ -325,16 +328,59 @@ def vibe_activity(uid: str, now: float, a: tuple[Any, ...]) -> Built:
         None if error_message is None else fit_text(as_text(error_message), None, "error_message", notes),
         user_id,
     ]
-    return _finish(t, values, as_mapping(metadata), notes)
+    return _finish(t, values, _mapping(metadata), notes)
+
+
+BUILDERS: tuple[Builder, ...] = (
+    user_activity,
+    content_interaction,
+    content_interaction_by_id,
+    scroll_depth,
+    page_scroll,
+    time_spent,
+    user_session,
+    social_interaction,
+    profile_activity,
+    media_interaction,
+    app_session,
+    vibe_activity,
+)
+B_USER_ACTIVITY = 0
+B_CONTENT_INTERACTION = 1
+B_CONTENT_INTERACTION_BY_ID = 2
+B_SCROLL_DEPTH = 3
+B_PAGE_SCROLL = 4
+B_TIME_SPENT = 5
+B_USER_SESSION = 6
+B_SOCIAL_INTERACTION = 7
+B_PROFILE_ACTIVITY = 8
+B_MEDIA_INTERACTION = 9
+B_APP_SESSION = 10
+B_VIBE_ACTIVITY = 11
+
+
+_ITEMS = "\x00tracker:items"  # marks a snapshot: (_ITEMS, (key, value), ...)
 
 
 def snapshot(metadata: object) -> object:
-    """What the call keeps of the caller's metadata: a shallow copy of a dict (cheap), anything else as is."""
+    """What the call keeps of the caller's metadata: a dict's items as a tuple, anything else as is.
+
+    A copy (replacing keys after the call changes nothing) that the garbage collector can stop tracking: a
+    tuple of strings and numbers is untracked once it survives a collection, a dict never is in a tuple. So
+    a backlog of buffered events does not lengthen the collector's passes in request threads.
+    """
     if type(metadata) is dict:
-        return metadata.copy()
+        return (_ITEMS, *metadata.items())
     if isinstance(metadata, Mapping):
-        return dict(metadata)
+        return (_ITEMS, *dict(metadata).items())
     return metadata
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    """The metadata the call kept (:func:`snapshot`), as a dict (:func:`tracker.normalize.as_mapping`)."""
+    if type(value) is tuple and value and value[0] is _ITEMS:
+        return dict(value[1:])
+    return as_mapping(value)
 
 
 def user_key(ref: int | UidRef) -> str:

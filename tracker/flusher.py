@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from tracker import rows as row_text
 from tracker.buffer import Buffer, Lines, Pending, Stats
-from tracker.build import Event
+from tracker.build import BUILDERS, Event
 from tracker.errors import WriterUnavailable
 from tracker.normalize import Notes
 from tracker.resolver import UidResolver
@@ -214,14 +214,16 @@ class Flusher:
         pending: Pending = []
         counters: list[str] = []
         failed: list[Rejected] = []
-        for builder, uid, now, args, has_uid in events:
+        builders = BUILDERS
+        for code, uid, now, args, has_uid in events:
             try:
-                table, values, notes = builder(uid, now, args)
+                table, values, notes = builders[code](uid, now, args)
                 if has_uid:
                     pending.append((table.name, row_text.line(table, values, notes)[0]))
             except Exception as exc:
-                log.exception("activity tracker: cannot build the row of %s", getattr(builder, "__name__", builder))
-                failed.append(Rejected(getattr(builder, "__name__", "?"), repr((uid, now, args))[:4000].encode(),
+                name = getattr(builders[code], "__name__", "?") if 0 <= code < len(builders) else f"builder {code}"
+                log.exception("activity tracker: cannot build the row of %s", name)
+                failed.append(Rejected(name, repr((uid, now, args))[:4000].encode(),
                                        f"{type(exc).__name__}: {exc}"))
                 continue
             if notes.counters:
