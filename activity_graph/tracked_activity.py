@@ -70,8 +70,10 @@ class TrackedReport:
     def summary(self) -> str:
         rules = {k: v for k, v in self.stats.items()
                  if k.split(":")[0] in ("truncated", "negative_number", "invalid_number", "invalid_ip",
-                                        "metadata_coerced", "invalid_time", "nul_replaced", "off_list")}
-        top = ", ".join(f"{k} {v:,}" for k, v in Counter(rules).most_common(6))
+                                        "metadata_coerced", "invalid_time", "nul_replaced", "invalid_unicode")}
+        off_list = sum(v for k, v in self.stats.items() if k.startswith("off_list:"))
+        top = ", ".join(f"{k} {v:,}" for k, v in Counter(rules).most_common(8))
+        top += f"; values outside the platform's lists (written as given, counted): {off_list:,}"
         return "\n".join([
             f"tracker: {self.events:,} track_* calls for {self.users:,} users x {self.days} days "
             f"({self.refused:,} refused); {self.written:,} rows written "
