@@ -8,17 +8,17 @@ Why these names and arguments: the platform's resolvers and signals already call
 (:mod:`tracker.service` has drop-in classes). Each method also writes the row that platform method meant to
 write: the same table, columns and metadata — minus the ways it lost rows (see :mod:`tracker.normalize`).
 
-Cost: a call validates, formats one COPY line and appends it to the buffer (a few microseconds); it never
-touches the network or the disk, except when the bounded buffer is full (then the buffer moves to the spool
-with one fsync, see :meth:`ActivityTracker._spill`). It returns the row's ``uid`` (the idempotency key,
-generated now) or None if the event was refused; refusals and bugs are logged and counted, never raised,
-unless ``strict``.
+Cost: a call checks what must fail at once (the user references, the NOT NULL values), takes a ``uid`` and
+the clock, and appends a tuple of its raw arguments to a deque (no lock: the append is atomic); the
+normalization rules and the JSON encoding run in the flusher (:mod:`tracker.build`). It never touches the
+network or the disk: when the bounded buffer is full, a short-lived thread moves it to the spool
+(:meth:`ActivityTracker._spill`). It returns the row's ``uid`` (the idempotency key, generated now) or None if
+the event was refused; refusals and bugs are logged and counted, never raised, unless ``strict``.
 """
 
 from __future__ import annotations
 
 import atexit
-import datetime as dt
 import functools
 import logging
 import os
@@ -28,45 +28,21 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
 
-from tracker import rows
+from tracker import build, rows
 from tracker.buffer import Buffer, Stats
-from tracker.errors import TrackingError, UnresolvableUser
+from tracker.errors import MissingValue, TrackingError, UnresolvableUser
 from tracker.flusher import Flusher
-from tracker.normalize import (
-    Notes,
-    UidRef,
-    UserRef,
-    as_mapping,
-    as_text,
-    aware,
-    clean_ip,
-    encode_json,
-    finite_float,
-    fit_text,
-    nonneg_int,
-    user_ref,
-    utc_now_text,
-)
+from tracker.normalize import INT_MAX, UidRef, UserRef, as_mapping, as_text, user_ref
 from tracker.resolver import UidResolver
 from tracker.settings import TrackerSettings
 from tracker.spool import Spool
-from tracker.tables import (
-    CONTENT_INTERACTION,
-    MEDIA_INTERACTION,
-    PROFILE_ACTIVITY,
-    SESSION_ACTIVITY,
-    SOCIAL_INTERACTION,
-    USER_ACTIVITY,
-    VIBE_ACTIVITY,
-    Table,
-)
 from tracker.writer import BatchWriter, PgWriter
 
 log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
-_UTC = dt.timezone.utc
+_time = time.time
 _LIVE: weakref.WeakSet[ActivityTracker] = weakref.WeakSet()
 
 
@@ -120,11 +96,15 @@ class ActivityTracker:
         self.resolver = resolver
         self.spool = Spool(self.settings.spool_dir, self.settings.spool_segment_bytes)
         self._buffer = Buffer()
+        self._append = self._buffer.append
+        self._autostart = start
+        self._need_start = start  # True until the flusher has been started once (then the call skips the check)
         self._writer_factory = writer_factory or self._default_writer
         self._flusher = Flusher(self._buffer, self.stats, self.spool, self._writer_factory, resolver, self.settings)
-        self._autostart = start
         self._start_lock = threading.Lock()
-        self._wake_at = self.settings.flush_at_rows
+        self._spilling = threading.Lock()
+        self._spiller: threading.Thread | None = None
+        self._wake_at = min(self.settings.flush_at_rows, self.settings.buffer_max_rows)
         self._max_rows = self.settings.buffer_max_rows
         _LIVE.add(self)
 
@@ -147,6 +127,7 @@ class ActivityTracker:
             if not self._flusher.running:
                 self._flusher.start()
                 self._flusher.wake()
+            self._need_start = False
 
     def flush(self) -> None:
         """Run one flush cycle now, in this thread: buffered rows are written (or spooled) when it returns."""
@@ -166,6 +147,8 @@ class ActivityTracker:
     def close(self, timeout: float | None = None) -> None:
         """Stop the flusher and hand every buffered row to Postgres or, failing that, to the spool."""
         self._flusher.stop(self.settings.shutdown_timeout_s if timeout is None else timeout)
+        self.wait_for_spill(self.settings.shutdown_timeout_s if timeout is None else timeout)
+        self._need_start = self._autostart
         try:
             self._flusher.cycle(final=True, replay=False)
         finally:
@@ -183,7 +166,11 @@ class ActivityTracker:
     def _after_fork(self) -> None:
         # The parent writes what it buffered; the child starts empty and restarts its own flusher lazily.
         self._buffer = Buffer()
+        self._append = self._buffer.append
+        self._need_start = self._autostart
         self._start_lock = threading.Lock()
+        self._spilling = threading.Lock()
+        self._spiller = None
         self.stats.after_fork()
         reinit = getattr(self.resolver, "after_fork", None)
         if callable(reinit):
@@ -195,6 +182,8 @@ class ActivityTracker:
     # --- the hot path -------------------------------------------------------------------------------
 
     def _user(self, value: object, role: str) -> UserRef:
+        if type(value) is int and 0 < value <= INT_MAX:
+            return value
         ref = user_ref(value, role)
         if type(ref) is UidRef and self.resolver is None:
             raise UnresolvableUser(
@@ -202,45 +191,58 @@ class ActivityTracker:
             )
         return ref
 
-    def _head(self, timestamp: object, ip_address: object, user_agent: object, notes: Notes) -> list[object]:
-        now = utc_now_text()
-        ts = now if timestamp is None else (_iso(aware(timestamp, "timestamp", notes)) or now)
-        ip = None if ip_address is None or ip_address == "" else clean_ip(ip_address, notes)
-        ua = None if user_agent is None else fit_text(as_text(user_agent), None, "user_agent", notes)
-        return [rows.new_uid(), now, now, ts, ip, ua, None]
-
-    def _emit(self, table: Table, values: list[object], metadata: dict[str, Any], notes: Notes) -> str:
-        values[6] = rows.metadata_text(metadata, notes)
-        raw, pending = rows.line(table, values, notes)
-        n = self._buffer.add(table.name, raw, pending)
-        if notes.counters:
-            self.stats.add_all(notes.counters)
-        if n == self._wake_at:
-            self._flusher.wake()
-        elif n >= self._max_rows:
-            self._spill()
-        if self._autostart and not self._flusher.running:
+    def _push(self, builder: int, args: tuple[Any, ...], pending: bool, uid: str | None = None) -> str:
+        """Append one event (a tuple: no lock, a deque append is atomic) and wake the flusher if needed."""
+        if uid is None:
+            uid = rows.new_uid()
+        self._append((builder, uid, _time(), args, pending))
+        if self._need_start:
             self.start()
-        return values[0]  # type: ignore[return-value]
+        if len(self._buffer) >= self._wake_at:
+            self._backlog()
+        return uid
+
+    def _backlog(self) -> None:
+        if len(self._buffer) >= self._max_rows and self._spilling.acquire(blocking=False):
+            # Building and spooling 100 000 rows takes about a second: a short-lived thread does it, so that
+            # the call that found the buffer full returns at once like any other.
+            try:
+                self._spiller = threading.Thread(target=self._spill, name="activity-tracker-spill", daemon=True)
+                self._spiller.start()
+            except BaseException:
+                self._spilling.release()
+                raise
+        else:
+            self._flusher.wake()
 
     def _spill(self) -> None:
-        """Buffer full (Postgres slow or the flusher stalled): move every buffered row to the spool, here.
+        """Buffer full (Postgres slow or the flusher stalled): move every buffered row to the spool.
 
-        Costs this one call a write and an fsync; nothing is dropped. The rows are replayed from the spool.
+        Runs on its own thread (one at a time); nothing is dropped. The rows are replayed from the spool.
         """
-        batch, pending = self._buffer.drain()
         try:
-            n = self.spool.append(batch, pending)
+            self._spill_now()
+        finally:
+            self._spilling.release()
+
+    def wait_for_spill(self, timeout: float | None = None) -> None:
+        """Wait until a spill in progress (if any) has reached the spool."""
+        spiller = self._spiller
+        if spiller is not None:
+            spiller.join(timeout)
+
+    def _spill_now(self) -> None:
+        events = self._buffer.drain()
+        lines, pending = self._flusher.build_lines(events)
+        try:
+            n = self.spool.append(lines, pending)
         except OSError as exc:
-            lost = sum(len(v) for v in batch.values()) + len(pending)
+            lost = sum(len(v) for v in lines.values()) + len(pending)
             log.error("activity tracker: buffer full and spool unwritable (%s): %d rows LOST", exc, lost)
             self.stats.add("lost", lost)
             return
         self.stats.add("spilled", n)
         self._flusher.wake()
-
-    def _text(self, table: Table, column: str, value: object, notes: Notes) -> str | None:
-        return rows.text(table, table.by_name[column], value, notes)
 
     # --- user_activity ------------------------------------------------------------------------------
 
@@ -259,17 +261,15 @@ class ActivityTracker:
         **_ignored: object,
     ) -> str | None:
         """A ``user_activity`` row (login, logout, page_view, ...). ``success=None`` is the model default, True."""
-        notes = Notes()
         user_id = self._user(user, "user")
-        t = USER_ACTIVITY
-        values = self._head(timestamp, ip_address, user_agent, notes)
-        values += [
-            self._text(t, "activity_type", activity_type, notes),
-            None if description is None else fit_text(as_text(description), None, "description", notes),
-            True if success is None else bool(success),
-            user_id,
-        ]
-        return self._emit(t, values, as_mapping(metadata), notes)
+        if activity_type is None:
+            _missing("user_activity.activity_type")
+        return self._push(
+            build.B_USER_ACTIVITY,
+            (user_id, activity_type, description, success, ip_address, user_agent, build.snapshot(metadata),
+             timestamp),
+            type(user_id) is not int,
+        )
 
     # The platform's names for the same row (its async/sync split is the tracker's job now).
     track_activity_async = track_activity
@@ -278,33 +278,16 @@ class ActivityTracker:
 
     # --- content_interaction ------------------------------------------------------------------------
 
-    def _content(
-        self,
-        user: object,
-        content_type: object,
-        content_id: object,
-        interaction_type: object,
-        duration_seconds: object,
-        scroll_depth_percentage: object,
-        ip_address: object,
-        user_agent: object,
-        metadata: dict[str, Any],
-        timestamp: object,
-        role: str = "user",
-    ) -> str:
-        notes = Notes()
+    def _content_ref(
+        self, user: object, role: str, content_type: object, content_id: object, interaction_type: object
+    ) -> UserRef:
+        """The checks a content row needs in the call: its user, and its NOT NULL columns."""
         user_id = self._user(user, role)
-        t = CONTENT_INTERACTION
-        values = self._head(timestamp, ip_address, user_agent, notes)
-        values += [
-            self._text(t, "content_type", content_type, notes),
-            self._text(t, "content_id", content_id, notes),
-            self._text(t, "interaction_type", interaction_type, notes),
-            nonneg_int(duration_seconds, "duration_seconds", notes),
-            finite_float(scroll_depth_percentage, "scroll_depth_percentage", notes),
-            user_id,
-        ]
-        return self._emit(t, values, metadata, notes)
+        if content_type is None or content_id is None or interaction_type is None:
+            name = ("content_type" if content_type is None else
+                    "content_id" if content_id is None else "interaction_type")
+            _missing(f"content_interaction.{name}")
+        return user_id
 
     @_guarded(None)
     def track_content_interaction(
@@ -328,15 +311,12 @@ class ActivityTracker:
         Unlike the platform (which dropped them), ``duration_seconds`` and ``scroll_depth_percentage``
         reach their columns.
         """
-        meta: dict[str, Any] = {
-            "content_type": content_type,
-            "content_id": as_text(content_id),
-            "interaction_type": interaction_type,
-        }
-        meta.update(as_mapping(metadata))
-        return self._content(
-            user, content_type, as_text(content_id), interaction_type, duration_seconds,
-            scroll_depth_percentage, ip_address, user_agent, meta, timestamp,
+        user_id = self._content_ref(user, "user", content_type, "", interaction_type)
+        return self._push(
+            build.B_CONTENT_INTERACTION,
+            (user_id, content_type, content_id, interaction_type, duration_seconds, scroll_depth_percentage,
+             ip_address, user_agent, build.snapshot(metadata), timestamp),
+            type(user_id) is not int,
         )
 
     @_guarded(None)
@@ -355,11 +335,13 @@ class ActivityTracker:
     ) -> str | None:
         """As the platform's ``track_content_interaction_by_id``: metadata as given, ``content_id`` defaulting
         to ``f"{content_type}_{user_id}"``; a ``Users.uid`` in ``user_id`` is resolved instead of lost."""
-        if content_id is None:
-            content_id = f"{as_text(content_type)}_{as_text(user_id)}"
-        return self._content(
-            user_id, content_type, content_id, interaction_type, None, None, ip_address, user_agent,
-            as_mapping(metadata), timestamp, role="user_id",
+        ref = self._content_ref(user_id, "user_id", content_type, "" if content_id is None else content_id,
+                                interaction_type)
+        return self._push(
+            build.B_CONTENT_INTERACTION_BY_ID,
+            (ref, user_id, content_type, interaction_type, content_id, build.snapshot(metadata), ip_address,
+             user_agent, timestamp),
+            type(ref) is not int,
         )
 
     @_guarded(None)
@@ -376,12 +358,11 @@ class ActivityTracker:
         timestamp: object = None,
     ) -> str | None:
         """``TrackScrollDepth``: an ``interaction_type='scroll_depth'`` row with the depth in its column."""
-        meta = {"content_type": content_type, "content_id": as_text(post_id), "interaction_type": "scroll_depth",
-                "scroll_depth": depth}
-        meta.update(as_mapping(metadata))
-        return self._content(
-            user, content_type, as_text(post_id), "scroll_depth", None, depth, ip_address, user_agent, meta,
-            timestamp,
+        user_id = self._content_ref(user, "user", content_type, "", "scroll_depth")
+        return self._push(
+            build.B_SCROLL_DEPTH,
+            (user_id, post_id, depth, content_type, ip_address, user_agent, build.snapshot(metadata), timestamp),
+            type(user_id) is not int,
         )
 
     @_guarded(None)
@@ -400,14 +381,10 @@ class ActivityTracker:
         The URL is the ``content_id`` (varchar 100): a longer one is cut under the overflow rule, the full
         URL kept in metadata (the platform lost these rows).
         """
-        meta = {
-            "max_scroll_depth": max_scroll_depth,
-            "time_on_page": time_on_page,
-            "session_id": session_id or "",
-            "timestamp": dt.datetime.now(_UTC).isoformat(),
-        }
-        return self._content(
-            user_id, "page", page_url, "scroll", None, None, None, None, meta, timestamp, role="user_id"
+        ref = self._content_ref(user_id, "user_id", "page", page_url, "scroll")
+        return self._push(
+            build.B_PAGE_SCROLL, (ref, page_url, max_scroll_depth, time_on_page, session_id, timestamp),
+            type(ref) is not int,
         )
 
     @_guarded(None)
@@ -424,13 +401,11 @@ class ActivityTracker:
         timestamp: object = None,
     ) -> str | None:
         """``TrackTimeSpent``: ``interaction_type='time_spent'``, ``duration_seconds = time_ms // 1000``."""
-        seconds = time_ms // 1000 if type(time_ms) is int else (time_ms if time_ms is None else _div1000(time_ms))
-        meta = {"content_type": content_type, "content_id": as_text(content_id), "interaction_type": "time_spent",
-                "time_ms": time_ms}
-        meta.update(as_mapping(metadata))
-        return self._content(
-            user, content_type, as_text(content_id), "time_spent", seconds, None, ip_address, user_agent, meta,
-            timestamp,
+        user_id = self._content_ref(user, "user", content_type, "", "time_spent")
+        return self._push(
+            build.B_TIME_SPENT,
+            (user_id, content_id, time_ms, content_type, ip_address, user_agent, build.snapshot(metadata), timestamp),
+            type(user_id) is not int,
         )
 
     @_guarded(None)
@@ -447,16 +422,11 @@ class ActivityTracker:
         timestamp: object = None,
     ) -> str | None:
         """The analytics app's ``TrackUserSession``: a ``content_type='session'`` content row, as it wrote."""
-        meta = {
-            "session_start": session_start,
-            "session_end": session_end,
-            "pages_visited": pages_visited,
-            "device_type": device_type,
-            "user_agent": user_agent,
-            "timestamp": dt.datetime.now(_UTC).isoformat(),
-        }
-        return self._content(
-            user_id, "session", session_id, "session_data", None, None, None, None, meta, timestamp, role="user_id"
+        ref = self._content_ref(user_id, "user_id", "session", session_id, "session_data")
+        return self._push(
+            build.B_USER_SESSION,
+            (ref, session_id, session_start, session_end, pages_visited, device_type, user_agent, timestamp),
+            type(ref) is not int,
         )
 
     # --- social_interaction / profile_activity ------------------------------------------------------
@@ -477,19 +447,16 @@ class ActivityTracker:
         **_ignored: object,
     ) -> str | None:
         """A ``social_interaction`` row; ``target_user`` may be None (messages are written without one)."""
-        notes = Notes()
         user_id = self._user(user, "user")
         target = None if target_user is None else self._user(target_user, "target_user")
-        t = SOCIAL_INTERACTION
-        values = self._head(timestamp, ip_address, user_agent, notes)
-        values += [
-            self._text(t, "interaction_type", interaction_type, notes),
-            self._text(t, "context_type", context_type, notes),
-            self._text(t, "context_id", context_id, notes),
-            target,
-            user_id,
-        ]
-        return self._emit(t, values, as_mapping(metadata), notes)
+        if interaction_type is None:
+            _missing("social_interaction.interaction_type")
+        return self._push(
+            build.B_SOCIAL_INTERACTION,
+            (user_id, target, interaction_type, context_type, context_id, ip_address, user_agent,
+             build.snapshot(metadata), timestamp),
+            type(user_id) is not int or (target is not None and type(target) is not int),
+        )
 
     @_guarded(None)
     def track_profile_activity(
@@ -506,18 +473,16 @@ class ActivityTracker:
         **_ignored: object,
     ) -> str | None:
         """A ``profile_activity`` row (``profile_view``, ``profile_follow``, ...)."""
-        notes = Notes()
         visitor_id = self._user(visitor, "visitor")
         owner_id = self._user(profile_owner, "profile_owner")
-        t = PROFILE_ACTIVITY
-        values = self._head(timestamp, ip_address, user_agent, notes)
-        values += [
-            self._text(t, "activity_type", activity_type, notes),
-            nonneg_int(duration_seconds, "duration_seconds", notes),
-            owner_id,
-            visitor_id,
-        ]
-        return self._emit(t, values, as_mapping(metadata), notes)
+        if activity_type is None:
+            _missing("profile_activity.activity_type")
+        return self._push(
+            build.B_PROFILE_ACTIVITY,
+            (visitor_id, owner_id, activity_type, duration_seconds, ip_address, user_agent, build.snapshot(metadata),
+             timestamp),
+            type(visitor_id) is not int or type(owner_id) is not int,
+        )
 
     @_guarded(None)
     def track_profile_visit(
@@ -565,20 +530,16 @@ class ActivityTracker:
         **_ignored: object,
     ) -> str | None:
         """A ``media_interaction`` row (comment media views, image views, plays...)."""
-        notes = Notes()
         user_id = self._user(user, "user")
-        t = MEDIA_INTERACTION
-        values = self._head(timestamp, ip_address, user_agent, notes)
-        values += [
-            self._text(t, "media_type", media_type, notes),
-            self._text(t, "media_id", media_id, notes),
-            self._text(t, "media_url", media_url, notes),
-            self._text(t, "interaction_type", interaction_type, notes),
-            nonneg_int(duration_seconds, "duration_seconds", notes),
-            nonneg_int(position_seconds, "position_seconds", notes),
-            user_id,
-        ]
-        return self._emit(t, values, as_mapping(metadata), notes)
+        if media_type is None or media_id is None or interaction_type is None:
+            name = "media_type" if media_type is None else "media_id" if media_id is None else "interaction_type"
+            _missing(f"media_interaction.{name}")
+        return self._push(
+            build.B_MEDIA_INTERACTION,
+            (user_id, media_type, media_id, interaction_type, duration_seconds, position_seconds, media_url,
+             ip_address, user_agent, build.snapshot(metadata), timestamp),
+            type(user_id) is not int,
+        )
 
     # --- session_activity ---------------------------------------------------------------------------
 
@@ -606,38 +567,17 @@ class ActivityTracker:
                 return session_data.get(name)
             return getattr(session_data, name, None)
 
-        notes = Notes()
         user_id = self._user(user, "user")
-        t = SESSION_ACTIVITY
-        values = self._head(timestamp, ip_address, user_agent, notes)
-        session_id = self._text(t, "session_id", get("session_id"), notes)
-        assert session_id is not None
-        start = aware(get("start_time"), "start_time", notes) or dt.datetime.fromisoformat(str(values[3]))
-        end = aware(get("end_time"), "end_time", notes)
-        # Recomputed by the merge from the session's earliest start and latest end (tracker.writer).
-        duration = None if end is None else nonneg_int(int((end - start).total_seconds()), "duration_seconds", notes)
-        user_key = user_id.uid if isinstance(user_id, UidRef) else str(user_id)
-        values[0] = rows.session_uid(user_key, session_id)
-        device_info, c1 = encode_json(as_mapping(get("device_info")), None)
-        location_data, c2 = encode_json(as_mapping(get("location_data")), None)
-        if c1 or c2:
-            notes.coerced = True
-            notes.count("metadata_coerced")
-        values += [
-            session_id,
-            self._text(t, "session_type", get("session_type") or "web", notes),
-            start,
-            end,
-            duration,
-            nonneg_int(get("pages_visited") or 0, "pages_visited", notes) or 0,
-            nonneg_int(get("actions_performed") or 0, "actions_performed", notes) or 0,
-            device_info,
-            location_data,
-            self._text(t, "referrer", get("referrer"), notes),
-            self._text(t, "exit_page", get("exit_page"), notes),
-            user_id,
-        ]
-        return self._emit(t, values, as_mapping(metadata), notes)
+        session_id = get("session_id")
+        if session_id is None:
+            _missing("session_activity.session_id")
+        uid = rows.session_uid(build.user_key(user_id), build.session_id_text(session_id))
+        args = (
+            user_id, session_id, get("session_type"), get("start_time"), get("end_time"), get("pages_visited"),
+            get("actions_performed"), build.snapshot(get("device_info")), build.snapshot(get("location_data")),
+            get("referrer"), get("exit_page"), ip_address, user_agent, build.snapshot(metadata), timestamp,
+        )
+        return self._push(build.B_APP_SESSION, args, type(user_id) is not int, uid)
 
     # --- vibe_activity ------------------------------------------------------------------------------
 
@@ -669,7 +609,7 @@ class ActivityTracker:
         return self._vibe(
             user, activity_type, vibe_type, vibe_id, vibe_name, vibe_category, target_user_id, vibe_score,
             (iq_impact, aq_impact, sq_impact, hq_impact), success, error_message, ip_address, user_agent,
-            as_mapping(metadata), timestamp, "user",
+            metadata, timestamp, "user",
         )
 
     def _vibe(
@@ -687,31 +627,19 @@ class ActivityTracker:
         error_message: object,
         ip_address: object,
         user_agent: object,
-        metadata: dict[str, Any],
+        metadata: object,
         timestamp: object,
         role: str,
     ) -> str:
-        notes = Notes()
         user_id = self._user(user, role)
-        t = VIBE_ACTIVITY
-        values = self._head(timestamp, ip_address, user_agent, notes)
-        values += [
-            self._text(t, "activity_type", activity_type, notes),
-            self._text(t, "vibe_type", vibe_type, notes),
-            self._text(t, "vibe_id", as_text(vibe_id), notes),
-            self._text(t, "vibe_name", vibe_name, notes),
-            self._text(t, "vibe_category", vibe_category, notes),
-            self._text(t, "target_user_id", None if target_user_id is None else as_text(target_user_id), notes),
-            finite_float(vibe_score, "vibe_score", notes),
-            finite_float(impacts[0], "iq_impact", notes),
-            finite_float(impacts[1], "aq_impact", notes),
-            finite_float(impacts[2], "sq_impact", notes),
-            finite_float(impacts[3], "hq_impact", notes),
-            True if success is None else bool(success),
-            None if error_message is None else fit_text(as_text(error_message), None, "error_message", notes),
-            user_id,
-        ]
-        return self._emit(t, values, metadata, notes)
+        if activity_type is None or vibe_type is None:
+            _missing(f"vibe_activity.{'activity_type' if activity_type is None else 'vibe_type'}")
+        return self._push(
+            build.B_VIBE_ACTIVITY,
+            (user_id, activity_type, vibe_type, vibe_id, vibe_name, vibe_category, target_user_id, vibe_score,
+             impacts, success, error_message, ip_address, user_agent, build.snapshot(metadata), timestamp),
+            type(user_id) is not int,
+        )
 
     @_guarded(None)
     def track_vibe_creation(
@@ -849,15 +777,8 @@ class ActivityTracker:
         )
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _div1000(value: object) -> object:
-    try:
-        return float(value) // 1000  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return value  # the duration rule then notes it as invalid
+def _missing(column: str) -> None:
+    raise MissingValue(f"{column} is required (NOT NULL) and was None")
 
 
 # --- the process-wide tracker ---------------------------------------------------------------------------

@@ -42,6 +42,7 @@ import psycopg
 from pydantic import SecretStr
 
 from tracker.api import ActivityTracker
+from tracker.bench_server import Variant, format_split, server_split
 from tracker.settings import TrackerSettings
 
 USERS = 10_000
@@ -103,6 +104,17 @@ class PrivatePostgres:
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time of the whole cluster so far: the postmaster, its live processes, and those it reaped."""
+        try:
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+            own = _proc_cpu(pid, children=True)
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                kids = [int(p) for p in f.read().split()]
+        except (OSError, ValueError):
+            return None
+        return own + sum(_proc_cpu(k) for k in kids)
+
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
 
@@ -110,6 +122,20 @@ class PrivatePostgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: int, children: bool = False) -> float:
+    """utime + stime (and the reaped children's, if asked) of a process, in seconds; 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / _TICK
 
 
 @contextlib.contextmanager
@@ -272,6 +298,10 @@ class ThroughputResult:
     rows_per_s: float
     calls_per_s_producer: float
     flush_rows_per_s: dict[str, float]
+    # CPU per row over the end-to-end run: this process (calls + flusher) and the whole Postgres cluster.
+    client_cpu_us_per_row: float = 0.0
+    server_cpu_us_per_row: float | None = None
+    loadavg_1m: float = 0.0
 
 
 def _flush_capacity(url: str, spool: Path, rows: int, writers: int) -> float:
@@ -291,7 +321,8 @@ def _flush_capacity(url: str, spool: Path, rows: int, writers: int) -> float:
     return round(rows / elapsed)
 
 
-def bench_throughput(url: str, spool: Path, events: int = 500_000, writers: int = 4) -> ThroughputResult:
+def bench_throughput(url: str, spool: Path, events: int = 500_000, writers: int = 4,
+                     server_cpu: Callable[[], float | None] = lambda: None) -> ThroughputResult:
     """One thread producing as fast as it can; time until the last row is committed. Then the flusher's
     write capacity alone (rows already buffered), with one connection and with ``writers``."""
     tracker = _tracker(url, spool, writers=writers, flush_at_rows=10_000, buffer_max_rows=400_000)
@@ -299,12 +330,15 @@ def bench_throughput(url: str, spool: Path, events: int = 500_000, writers: int 
     for i in range(2000):
         event(tracker, i, run + "w")
     tracker.drain(30)
+    cpu0, server0 = time.process_time(), server_cpu()
     start = time.perf_counter()
     for i in range(events):
         event(tracker, i, run)
     produced = time.perf_counter() - start
     ok = tracker.drain(600)
     total = time.perf_counter() - start
+    cpu1, server1 = time.process_time(), server_cpu()
+    load = os.getloadavg()[0]
     tracker.close()
     rows, _ = _count_run(url, run)
     if not ok or rows != events:
@@ -321,6 +355,10 @@ def bench_throughput(url: str, spool: Path, events: int = 500_000, writers: int 
         rows_per_s=round(events / total),
         calls_per_s_producer=round(events / produced),
         flush_rows_per_s=capacity,
+        client_cpu_us_per_row=round((cpu1 - cpu0) / events * 1e6, 1),
+        server_cpu_us_per_row=(None if server0 is None or server1 is None
+                               else round((server1 - server0) / events * 1e6, 1)),
+        loadavg_1m=round(load, 2),
     )
 
 
@@ -394,6 +432,7 @@ class BenchReport:
     latency: LatencyResult | None = None
     throughput: ThroughputResult | None = None
     outage: OutageResult | None = None
+    split: list[Variant] = field(default_factory=list)
     machine: dict[str, Any] = field(default_factory=dict)
 
 
@@ -407,6 +446,8 @@ def run_benchmark(
     outage: bool = True,
     outage_rate: float = 20_000.0,
     outage_seconds: float = 30.0,
+    split_rows: int = 50_000,
+    latency_only: bool = False,
     progress: Callable[[str], None] = lambda _: None,
 ) -> BenchReport:
     """Run the benchmark; with no URL a private cluster is created (and the outage run is possible)."""
@@ -431,8 +472,14 @@ def run_benchmark(
             url = prepare_database(pg.url(), "tracker_bench")
             progress("latency")
             report.latency = bench_latency(url, spool_root / "lat", latency_calls, latency_rate)
+            report.machine["loadavg_1m_end"] = round(os.getloadavg()[0], 2)
+            if latency_only:
+                return report
             progress("throughput")
-            report.throughput = bench_throughput(url, spool_root / "thr", events, writers)
+            report.throughput = bench_throughput(url, spool_root / "thr", events, writers, pg.cpu_seconds)
+            if split_rows:
+                progress("server split")
+                report.split = server_split(url, split_rows)
             if outage:
                 progress("outage")
                 report.outage = bench_outage(pg, url, spool_root / "out", outage_rate, outage_seconds)
@@ -459,7 +506,12 @@ def format_report(report: BenchReport) -> str:
         lines.append(f"sustained: {thr.events} events from one thread, {thr.writers} writer connections: "
                      f"{thr.end_to_end_s} s from first call to last commit = {thr.rows_per_s} rows/s "
                      f"(the producer alone: {thr.calls_per_s_producer} calls/s)")
-        lines.append(f"flusher write capacity (rows already buffered): {capacity}")
+        lines.append(f"flusher write capacity (rows already buffered, building them included): {capacity}")
+        server = "n/a" if thr.server_cpu_us_per_row is None else f"{thr.server_cpu_us_per_row} µs"
+        lines.append(f"CPU per row, end to end: this process (calls + flusher) {thr.client_cpu_us_per_row} µs, "
+                     f"the Postgres cluster {server}; load average {thr.loadavg_1m}")
+    if report.split:
+        lines.append(format_split(report.split))
     if report.outage:
         out = report.outage
         lines.append(f"outage: {out.sent} events sent at {out.rate_per_s:.0f}/s over {out.seconds:.0f} s, "
@@ -478,8 +530,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=500_000)
     parser.add_argument("--writers", type=int, default=4, help="writer connections in the throughput run")
     parser.add_argument("--no-outage", action="store_true")
+    parser.add_argument("--latency-only", action="store_true", help="only the cost per call (quick, repeatable)")
     parser.add_argument("--outage-rate", type=float, default=20_000.0)
     parser.add_argument("--outage-seconds", type=float, default=30.0)
+    parser.add_argument("--split-rows", type=int, default=50_000,
+                        help="rows per variant of the server-side split (0: skip it)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     report = run_benchmark(
@@ -491,6 +546,8 @@ def main(argv: list[str] | None = None) -> int:
         outage=not args.no_outage,
         outage_rate=args.outage_rate,
         outage_seconds=args.outage_seconds,
+        split_rows=args.split_rows,
+        latency_only=args.latency_only,
         progress=lambda step: print(f"... {step}", file=sys.stderr, flush=True),
     )
     print(json.dumps(asdict(report), indent=2) if args.json else format_report(report))

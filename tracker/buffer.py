@@ -1,52 +1,44 @@
 """The in-memory buffer between ``track_*`` calls and the flusher, and the counters both report into.
 
-Why this shape: a request thread must only append and leave. Rows arrive already formatted as COPY text
-lines (bytes), grouped per table, so the flusher's work under the GIL is a ``b"".join`` and a socket write;
-the lock is held for an append and a counter bump. The flusher takes everything at once by swapping the
-lists (O(1)), so a request never waits for a flush.
+Why this shape: a request thread must only append and leave. An event is one tuple (the builder, the uid,
+the call's time, the raw arguments); ``collections.deque.append`` is atomic under the GIL, so the request
+path takes no lock at all. The flusher takes what is there with ``popleft`` (also atomic), so an append racing
+with a drain lands either in this drain or in the next one, never nowhere. Building the rows (normalization,
+JSON) happens in the flusher (:mod:`tracker.build`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, deque
+from typing import Any
 
 Lines = dict[str, list[bytes]]
 Pending = list[tuple[str, bytes]]
 
 
 class Buffer:
-    """Per-table lists of COPY lines plus rows whose user is still a ``Users.uid``; bounded by the caller."""
+    """Events waiting for the flusher; bounded by the caller (``buffer_max_rows``)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._rows: Lines = {}
-        self._pending: Pending = []
-        self._count = 0
+        self._events: deque[Any] = deque()
+        self.append = self._events.append
 
-    def add(self, table: str, line: bytes, pending: bool) -> int:
-        """Append one row; returns how many rows are now waiting."""
-        with self._lock:
-            if pending:
-                self._pending.append((table, line))
-            else:
-                rows = self._rows.get(table)
-                if rows is None:
-                    self._rows[table] = [line]
-                else:
-                    rows.append(line)
-            self._count += 1
-            return self._count
-
-    def drain(self) -> tuple[Lines, Pending]:
-        """Everything waiting, leaving the buffer empty."""
-        with self._lock:
-            rows, pending = self._rows, self._pending
-            self._rows, self._pending, self._count = {}, [], 0
-        return rows, pending
+    def drain(self) -> list[Any]:
+        """Everything waiting now, oldest first (appends made meanwhile stay for the next drain). Safe against
+        another drain at the same time (the flusher and a call spilling a full buffer): each event is popped
+        by exactly one of them."""
+        out: list[Any] = []
+        pop, keep = self._events.popleft, out.append
+        try:
+            for _ in range(len(self._events)):
+                keep(pop())
+        except IndexError:  # the other drain took the rest
+            pass
+        return out
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._events)
 
 
 class Stats:

@@ -4,10 +4,12 @@ Why a thread in the web process: it keeps the write off the request path without
 event, and a whole batch costs one COPY. One cycle (every ``flush_interval_s``, or sooner when
 ``flush_at_rows`` rows wait):
 
-1. take everything from the buffer (a list swap);
+1. take everything from the buffer, and build each event's row (:mod:`tracker.build`: the normalization
+   rules and the JSON encoding run here, not in the request);
 2. resolve ``Users.uid`` placeholders with one resolver call (unknown uids become dead letters; if the
    resolver is down the rows wait, and are spooled rather than held without bound);
-3. write the batch with the fast path (plain COPY: these uids were never sent before). If Postgres is
+3. write the batch with the fast path (binary COPY, one transaction for all tables: these uids were never
+   sent before). If Postgres is
    unreachable or the commit is in doubt, the batch is appended to the spool (fsync-ed) and the flusher
    stops trying Postgres until the next probe (exponential backoff, ``retry_initial_s`` → ``retry_max_s``);
 4. while Postgres is up, replay spooled segments (its own and those of dead processes) through the
@@ -24,9 +26,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
+from tracker import rows as row_text
 from tracker.buffer import Buffer, Lines, Pending, Stats
+from tracker.build import BUILDERS, Event
 from tracker.errors import WriterUnavailable
+from tracker.normalize import Notes
 from tracker.resolver import UidResolver
 from tracker.rows import placeholder_uids, substitute_users
 from tracker.settings import TrackerSettings
@@ -36,22 +42,32 @@ from tracker.writer import BatchWriter, WriteOutcome
 
 log = logging.getLogger(__name__)
 
+#: Fresh rows per table, normalized (:mod:`tracker.build`), for the binary COPY.
+Fresh = dict[str, list[list[object]]]
+B = TypeVar("B", Fresh, Lines, dict[str, Any])
+
 
 def _merge(into: Lines, more: Lines) -> None:
     for table, lines in more.items():
         into.setdefault(table, []).extend(lines)
 
 
-def _count(rows: Lines) -> int:
+def _count(rows: dict[str, Any]) -> int:
     return sum(len(v) for v in rows.values())
 
 
-def split_batch(rows: Lines, parts: int, min_rows: int) -> list[Lines]:
+def to_lines(fresh: Fresh) -> Lines:
+    """Normalized rows as COPY text lines (for the spool, or a writer without ``write_rows``)."""
+    notes = Notes()
+    return {name: [row_text.line(TABLES[name], v, notes)[0] for v in batch] for name, batch in fresh.items()}
+
+
+def split_batch(rows: B, parts: int, min_rows: int) -> list[B]:
     """At most ``parts`` batches of at least ``min_rows`` rows, each table's lines cut in contiguous slices."""
     k = max(1, min(parts, _count(rows) // max(min_rows, 1)))
     if k == 1:
         return [rows]
-    groups: list[Lines] = [{} for _ in range(k)]
+    groups: list[Any] = [{} for _ in range(k)]
     for table, lines in rows.items():
         step = -(-len(lines) // k)
         for i in range(k):
@@ -153,19 +169,18 @@ class Flusher:
         """One pass. ``final``: nothing may stay in memory (held rows are spooled) and the replay has no row
         budget; ``replay=False`` (shutdown) leaves the spool to the next process."""
         with self._cycle_lock:
-            rows, pending = self._buffer.drain()
-            if self._stash:
-                _merge(rows, self._stash)
-                self._stash = {}
+            fresh, pending = self.build(self._buffer.drain())
+            rows, self._stash = self._stash, {}
             pending = self._held + pending
             self._held = []
             if pending:
                 self._held = self._resolve_into(rows, pending)
             if not self._up and time.monotonic() < self._next_probe:
+                self._spool_rows(to_lines(fresh))
                 self._spool_rows(rows)
             else:
-                if rows:
-                    self._deliver(rows)
+                if fresh or rows:
+                    self._deliver(fresh, rows)
                 elif not self._up:
                     self._probe()
                 if self._up and replay:
@@ -189,6 +204,47 @@ class Flusher:
                 self._pool = None
 
     # --- pieces -------------------------------------------------------------------------------------
+
+    def build(self, events: list[Event]) -> tuple[Fresh, Pending]:
+        """Each event's row: fresh rows per table, and text lines of rows naming a ``Users.uid`` (to resolve).
+
+        An event whose building fails (a bug, or an object whose ``str()`` raises) is a dead letter.
+        """
+        fresh: Fresh = {}
+        pending: Pending = []
+        counters: list[str] = []
+        failed: list[Rejected] = []
+        builders = BUILDERS
+        for code, uid, now, args, has_uid in events:
+            try:
+                table, values, notes = builders[code](uid, now, args)
+                if has_uid:
+                    pending.append((table.name, row_text.line(table, values, notes)[0]))
+            except Exception as exc:
+                name = getattr(builders[code], "__name__", "?") if 0 <= code < len(builders) else f"builder {code}"
+                log.exception("activity tracker: cannot build the row of %s", name)
+                failed.append(Rejected(name, repr((uid, now, args))[:4000].encode(),
+                                       f"{type(exc).__name__}: {exc}"))
+                continue
+            if notes.counters:
+                counters.extend(notes.counters)
+            if not has_uid:
+                name = table.name
+                same = fresh.get(name)
+                if same is None:
+                    fresh[name] = [values]
+                else:
+                    same.append(values)
+        if counters:
+            self._stats.add_all(counters)
+        if failed:
+            self._stats.add("errors", len(failed))
+            self._reject(failed)
+        return fresh, pending
+
+    def build_lines(self, events: list[Event]) -> tuple[Lines, Pending]:
+        fresh, pending = self.build(events)
+        return to_lines(fresh), pending
 
     def _get_writer(self, slot: int = 0) -> BatchWriter:
         while len(self._writers) <= slot:
@@ -221,41 +277,67 @@ class Flusher:
         self._reject(rejected)
         return []
 
-    def _deliver(self, rows: Lines) -> None:
-        groups = split_batch(rows, self._settings.writers, self._settings.parallel_min_rows)
-        if len(groups) == 1:
-            try:
-                outcome = self._get_writer().write(rows, fresh=True)
-            except Exception as exc:  # WriterUnavailable, or a bug: either way the rows go to the spool
-                self._unavailable(exc)
-                self._spool_rows(rows)
-                return
-            self._mark_up()
-            self._account(outcome)
+    def _deliver(self, fresh: Fresh, lines: Lines) -> None:
+        """Fresh rows by binary COPY (or as text lines if the writer has no ``write_rows``), then text lines."""
+        try:
+            first = self._get_writer()
+        except WriterUnavailable as exc:  # e.g. no database URL configured: keep spooling, say why
+            self._mark_down(exc)
+            self._spool_rows(to_lines(fresh))
+            self._spool_rows(lines)
             return
-        # Several connections, one transaction each: index maintenance is the server's bottleneck, and
-        # separate backends spread it over the cores. Each group succeeds or is spooled on its own.
+        if fresh and not callable(getattr(first, "write_rows", None)):
+            _merge(lines, to_lines(fresh))
+            fresh = {}
+        if fresh and not self._send(fresh, rows=True):
+            self._spool_rows(lines)
+            return
+        if lines:
+            self._send(lines, rows=False)
+
+    def _send(self, batch: dict[str, Any], *, rows: bool) -> bool:
+        """Write one batch, split over ``writers`` connections when large; what fails is spooled. True if all
+        of it was written."""
+        groups = split_batch(batch, self._settings.writers, self._settings.parallel_min_rows)
         try:
             writers = [self._get_writer(i) for i in range(len(groups))]
         except WriterUnavailable as exc:
             self._mark_down(exc)
-            self._spool_rows(rows)
-            return
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self._settings.writers, thread_name_prefix="activity-tracker-writer")
-        futures = [self._pool.submit(w.write, g, fresh=True) for w, g in zip(writers, groups, strict=True)]
-        failed: list[tuple[Lines, Exception]] = []
-        for group, future in zip(groups, futures, strict=True):
+            self._spool_batch(batch, rows)
+            return False
+
+        def call(writer: BatchWriter, group: Any) -> WriteOutcome:
+            if rows:
+                return writer.write_rows(group)  # type: ignore[attr-defined, no-any-return]
+            return writer.write(group, fresh=True)
+
+        failed: list[tuple[Any, Exception]] = []
+        if len(groups) == 1:
             try:
-                self._account(future.result())
-            except Exception as exc:
-                failed.append((group, exc))
+                self._account(call(writers[0], batch))
+            except Exception as exc:  # WriterUnavailable, or a bug: either way the rows go to the spool
+                failed.append((batch, exc))
+        else:
+            # Several connections, one transaction each: index maintenance is the server's bottleneck, and
+            # separate backends spread it over the cores. Each group succeeds or is spooled on its own.
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._settings.writers, thread_name_prefix="activity-tracker-writer")
+            futures = [self._pool.submit(call, w, g) for w, g in zip(writers, groups, strict=True)]
+            for group, future in zip(groups, futures, strict=True):
+                try:
+                    self._account(future.result())
+                except Exception as exc:
+                    failed.append((group, exc))
         if not failed:
             self._mark_up()
-            return
+            return True
         self._unavailable(failed[0][1])
         for group, _ in failed:
-            self._spool_rows(group)
+            self._spool_batch(group, rows)
+        return False
+
+    def _spool_batch(self, batch: Any, rows: bool) -> None:
+        self._spool_rows(to_lines(batch) if rows else batch)
 
     def _probe(self) -> None:
         try:

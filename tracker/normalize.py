@@ -184,11 +184,25 @@ def as_text(value: object) -> str:
     return str(value)
 
 
+def utf8_safe(value: str, notes: Notes | None) -> str:
+    """Text UTF-8 can carry: lone surrogates (not storable, and they would break a binary COPY mid-row) become
+    U+FFFD, counted as ``invalid_unicode``."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        if notes is not None:
+            notes.count("invalid_unicode")
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
+
+
 def fit_text(value: str, limit: int | None, column: str, notes: Notes) -> str:
     """The varchar rule: cut with a visible mark, keep the full text in metadata, count it."""
     if "\x00" in value:
         value = value.replace("\x00", "\ufffd")
         notes.count("nul_replaced")
+    if not value.isascii():
+        value = utf8_safe(value, notes)
     if limit is None or len(value) <= limit:
         return value
     notes.keep_full(column, value)
@@ -362,6 +376,8 @@ def encode_json(value: object, notes: Notes | None) -> tuple[str, bool]:
         return _ENCODER.encode(sanitize(value)), True
     if "\\u0000" in text:  # jsonb refuses \u0000
         return _ENCODER.encode(sanitize(value)), True
+    if not text.isascii():
+        text = utf8_safe(text, notes)
     return text, False
 
 

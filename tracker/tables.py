@@ -67,6 +67,10 @@ class Table:
     def user_columns(self) -> tuple[int, ...]:
         return tuple(i for i, c in enumerate(self.columns) if c.kind is Kind.USER)
 
+    @cached_property
+    def ts_columns(self) -> tuple[int, ...]:
+        return tuple(i for i, c in enumerate(self.columns) if c.kind is Kind.TS)
+
 
 def _choices(*values: str) -> frozenset[str]:
     return frozenset(values)

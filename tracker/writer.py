@@ -2,7 +2,9 @@
 
 Why two paths: every row carries a ``uid`` generated (uuid4) when ``track_*`` was called, and every table
 has ``UNIQUE (uid)``. A batch never sent before cannot collide, so it is streamed with plain
-``COPY <table> FROM STDIN`` into the table (the fast path). A batch whose earlier attempt may have committed
+``COPY <table> FROM STDIN (FORMAT BINARY)`` into the table (the fast path, :meth:`PgWriter.write_rows`: the
+flusher's normalized rows, see :mod:`tracker.binary`; all tables of a batch in one transaction).
+A batch whose earlier attempt may have committed
 (the connection died around COMMIT) or that comes back from the spool is COPY-ed into a temporary table and
 moved with ``INSERT ... SELECT ... ON CONFLICT (uid) DO NOTHING``: COPY itself cannot skip conflicts, and
 this way a replay adds exactly the rows that are missing. ``session_activity`` always takes the merge path
@@ -24,7 +26,10 @@ from typing import Any, Protocol
 import psycopg
 from psycopg import errors as pg_errors
 
+from tracker import binary
 from tracker.errors import WriterUnavailable
+from tracker.normalize import Notes
+from tracker.rows import line
 from tracker.spool import Rejected
 from tracker.tables import TABLES, Table
 
@@ -52,8 +57,15 @@ class WriteOutcome:
         return sum(self.written.values())
 
 
+Rows = Mapping[str, Sequence[Sequence[object]]]
+
+
 class BatchWriter(Protocol):
-    """Where the flusher sends batches: Postgres directly, or Celery (``tracker.celery_tasks``)."""
+    """Where the flusher sends batches: Postgres directly, or Celery (``tracker.celery_tasks``).
+
+    ``write`` takes COPY text lines (replays, the spool's format); a writer may also have
+    ``write_rows(rows)`` for fresh normalized rows (binary COPY): without it the flusher formats text lines.
+    """
 
     def write(self, batch: Mapping[str, Sequence[bytes]], *, fresh: bool) -> WriteOutcome: ...
 
@@ -143,6 +155,7 @@ class PgWriter:
                 keepalives_interval=5,
                 keepalives_count=3,
             )
+            binary.register(self._conn)
         return self._conn
 
     def close(self) -> None:
@@ -188,6 +201,25 @@ class PgWriter:
             outcome.merge(self._bisect(table, list(lines)))
         return outcome
 
+    def write_rows(self, batch: Rows) -> WriteOutcome:
+        """Fresh rows (uids never sent), normalized: binary COPY, every table in one transaction. A data error
+        falls back to the text path, which isolates the rows at fault."""
+        batch = {t: rows for t, rows in batch.items() if rows}
+        if not batch:
+            return WriteOutcome()
+        try:
+            return self._transaction(batch, True, rows=True)
+        except psycopg.Error as exc:
+            if not _is_data_error(exc):
+                self.close()
+                raise WriterUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            log.warning("activity tracker: batch refused (%s); isolating the rows at fault", exc)
+        notes = Notes()
+        outcome = WriteOutcome()
+        for table, rows in batch.items():
+            outcome.merge(self._bisect(table, [line(TABLES[table], values, notes)[0] for values in rows]))
+        return outcome
+
     def _bisect(self, table: str, lines: list[bytes]) -> WriteOutcome:
         try:
             return self._transaction({table: lines}, fresh=False)
@@ -202,7 +234,8 @@ class PgWriter:
         outcome.merge(self._bisect(table, lines[half:]))
         return outcome
 
-    def _transaction(self, batch: Mapping[str, Sequence[bytes]], fresh: bool) -> WriteOutcome:
+    def _transaction(self, batch: Mapping[str, Sequence[Any]], fresh: bool, *, rows: bool = False) -> WriteOutcome:
+        """One transaction over every table of the batch: ``rows`` normalized rows (binary COPY) or text lines."""
         conn = self._connection()
         outcome = WriteOutcome()
         try:
@@ -211,7 +244,10 @@ class PgWriter:
                 for name, lines in batch.items():
                     table = TABLES[name]
                     if fresh and not table.upsert:
-                        self._copy(cur, f"COPY {name} ({table.quoted_columns}) FROM STDIN", lines)
+                        if rows:
+                            binary.copy_rows(cur, name, table, lines)
+                        else:
+                            self._copy(cur, f"COPY {name} ({table.quoted_columns}) FROM STDIN", lines)
                         outcome.written[name] = len(lines)
                         continue
                     tmp = _temp_name(table)
@@ -221,7 +257,10 @@ class PgWriter:
                         f"CREATE TEMP TABLE IF NOT EXISTS {tmp} ON COMMIT DELETE ROWS AS "
                         f"SELECT {table.quoted_columns} FROM {name} WITH NO DATA"
                     )
-                    self._copy(cur, f"COPY {tmp} ({table.quoted_columns}) FROM STDIN", lines)
+                    if rows:
+                        binary.copy_rows(cur, tmp, table, lines)
+                    else:
+                        self._copy(cur, f"COPY {tmp} ({table.quoted_columns}) FROM STDIN", lines)
                     cur.execute(SESSION_MERGE if table.upsert else _insert_sql(table))
                     inserted = max(cur.rowcount, 0)
                     outcome.written[name] = inserted

@@ -16,6 +16,7 @@ from activity import db
 from activity.generator import GenerationProgress, GenerationReport, generate
 from activity.schema import init_schema
 from activity_graph.platform_seed import seed_platform_nodes
+from activity_graph.tracked_activity import TrackedReport, feed_through_tracker
 from graph.schema import graph_counts, init_graph_schema
 from graph.settings import get_settings
 
@@ -79,12 +80,29 @@ def bench_generate(
         console.print(f"  {phase}: {secs:.2f}s")
 
 
+def _track_with_bar(url: str, users: int, days: int, seed: int, end: datetime | None) -> TrackedReport:
+    with Progress(TextColumn("track"), BarColumn(), TextColumn("day {task.completed}/{task.total}"),
+                  TextColumn("{task.fields[events]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                  console=console) as bar:
+        task = bar.add_task("track", total=days, events="")
+
+        def tick(day: int, total: int, events: int) -> None:
+            bar.update(task, completed=day, events=f"{events:,} track_* calls")
+
+        return feed_through_tracker(url, users, days, seed, end=end, progress=tick)
+
+
 def demo(
     users: int = typer.Option(2000, "--users"),
     days: int = typer.Option(14, "--days"),
     seed: int = typer.Option(7, "--seed"),
+    direct: bool = typer.Option(
+        False, "--direct", help="Write the generated activity straight into the tables (binary COPY, indexes "
+        "rebuilt) instead of sending it through the tracker's track_* calls."
+    ),
 ) -> None:
-    """The main job on generated activity: schemas, activity, sync, GDS jobs, a viewer's feed."""
+    """The main job on generated activity: schemas, activity through the tracker, sync, GDS jobs, a viewer's
+    feed — event, table, graph, feed score in one command."""
     from sync.cli import backfill
 
     s = get_settings()
@@ -98,14 +116,18 @@ def demo(
     console.print(f"postgres: created {len(report.created)} tables, {len(report.existing)} already there")
     for line in init_graph_schema(s):
         console.print(f"neo4j: {line}")
-    console.rule("2. generated activity")
+    console.rule("2. generated activity" + (" (direct COPY)" if direct else " through the tracker (track_* calls)"))
     if already and already[0]:
         console.print(f"activity tables already hold rows ({already[0]:,} content interactions): not generating again")
     else:
         # Activity ending today, so decayed weights and freshness read as a live platform's would.
         today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-        gen = _generate_with_bar(db.admin_url(s), users, days, seed, today)
-        console.print(gen.summary())
+        if direct:
+            gen = _generate_with_bar(db.admin_url(s), users, days, seed, today)
+            console.print(gen.summary())
+        else:
+            tracked = _track_with_bar(db.admin_url(s), users, days, seed, today)
+            console.print(tracked.summary())
     seed_platform_nodes(users, seed, s)
     console.rule("3. sync: Postgres rows -> Neo4j relationships")
     backfill(table=None, batch_size=0, partition=None)

@@ -391,6 +391,13 @@ class SwitchableWriter:
             raise WriterUnavailable("connection lost after COMMIT (simulated)")  # the ack never arrived
         return outcome
 
+    def write_rows(self, batch: Mapping[str, Sequence[Sequence[object]]]) -> WriteOutcome:
+        outcome = self.inner.write_rows(batch)  # the fast path: binary COPY of the flusher's rows
+        if self.commit_then_fail:
+            self.commit_then_fail -= 1
+            raise WriterUnavailable("connection lost after COMMIT (simulated)")
+        return outcome
+
     def ping(self) -> None:
         self.inner.ping()
 
@@ -462,7 +469,7 @@ def test_replaying_the_same_spool_twice_adds_nothing(db: str, tmp_path: Path) ->
                             "pages_visited": 1})
     t.track_app_session(3, {"session_id": "x", "start_time": T0, "end_time": T0 + dt.timedelta(seconds=50),
                             "pages_visited": 4})
-    batch, _ = t._buffer.drain()
+    batch, _ = t._flusher.build_lines(t._buffer.drain())
     spool = Spool(tmp_path / "copy")
     spool.append(batch)
     spool.append(batch)  # the same rows twice, as a crash between commit and delete would leave them
@@ -506,6 +513,7 @@ def test_a_full_buffer_spills_to_the_spool_and_is_replayed(db: str, tmp_path: Pa
     t = ActivityTracker(settings, start=False)  # no flusher running: the buffer fills up
     for i in range(250):
         t.track_activity(1, "navigation", metadata={"i": i})
+        t.wait_for_spill(5)  # the spill runs on its own thread: let each finish, for exact counts below
     assert t.stats.get("spilled") == 200 and t.pending_rows == 50
     assert t.drain(30)
     assert count(db, "user_activity") == 250
@@ -573,7 +581,7 @@ def test_celery_path_writes_a_batch_idempotently(db: str, tmp_path: Path, monkey
     t = make_tracker(db, tmp_path, writer_factory=factory)
     for i in range(100):
         t.track_activity(1 + i % 20, "search", metadata={"i": i})
-    batch, _ = t._buffer.drain()
+    batch, _ = t._flusher.build_lines(t._buffer.drain())
     celery_writer.write(batch, fresh=True)
     celery_writer.write(batch, fresh=True)  # Celery may run a task twice: the second adds nothing
     assert count(db, "user_activity") == 100
