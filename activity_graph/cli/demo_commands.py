@@ -146,9 +146,10 @@ def demo(
     console.rule("6. what is where")
     _where(s)
     console.rule("7. a viewer's feed: graph_feed_score with every component")
-    from graph.feed.cli import aggregate_cmd, feed_cmd, strength_cmd
+    from graph.feed.cli import aggregate_cmd, feed_cmd, snapshot_cmd, strength_cmd
 
     aggregate_cmd(None)
+    snapshot_cmd(["1"], 7.0, None)  # the viewer's side, computed ahead (Celery beat does it for active viewers)
     feed_cmd("1", 15, 200, None, True, False)
     strength_cmd("1", ["2", "3"], None, False)
 

@@ -112,6 +112,9 @@ def feed_cmd(
     Console(width=max(console.width, 180)).print(t)
     if top and top[0].reason:
         console.print(f"[yellow]neutral scores: {top[0].reason}[/yellow]")
+    elif top:
+        side = "its snapshot" if top[0].components.get("snapshot") == 1.0 else "the live query (no fresh snapshot)"
+        console.print(f"the viewer's side (ties, similar users, content neighbours) came from {side}")
 
 
 @app.command("candidates")
