@@ -138,9 +138,11 @@ def test_reading_a_snapshot_record() -> None:
     snapshot = {
         "at_ms": at_ms, "kinds": ["image", "text"], "kind_weights": [1.0, 3.0], "connections": 4, "tie_out": 2.0,
         "authored": 6, "similar_users": 3,
-        "tie_users": ["7", "8"],
-        "tie_values": [0.8, 0.4, 0.2, 0.0, 0.6, 0.0, 0.5, 2.0,   0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
-        "tie_states": ["connected,;Accepted,", ";"],
+        "direct_users": ["7", "8"], "direct_values": [0.8, 0.4, 0.2, 0.0, 0.5,   0.0, 0.0, 0.0, 0.0, 0.0],
+        "direct_states": ["connected,", ""],
+        "engaged_out_users": ["7"], "engaged_out_values": [0.6], "engaged_in_users": [], "engaged_in_values": [],
+        "mutual_users": ["7", "8"], "mutual_counts": [2, 1],
+        "platform_users": ["7"], "platform_statuses": ["Accepted,"],
         "sim_refs": ["Post:aa"], "sim_values": [0.9], "near_refs": ["Post:aa", "Post:bb"], "near_values": [0.7, 0.3],
     }
     record = {
