@@ -236,6 +236,7 @@ class BenchReport:
         return {
             "SQL": loc([(r.users, r.sql_seconds) for r in self.results]),
             "GDS": loc([(r.users, r.gds_seconds) for r in self.results]),
+            "GDS nodeSimilarity phase": loc([(r.users, r.gds_phases.get("nodeSimilarity")) for r in self.results]),
             "Python": loc([(r.users, r.python_seconds) for r in self.results]),
         }
 
@@ -269,7 +270,7 @@ class BenchReport:
     HEADERS = (
         "users",
         "content rows",
-        "ENGAGED_WITH",
+        "ENGAGED_WITH projected",
         "SQL s",
         "GDS s",
         "Python s",
