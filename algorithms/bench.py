@@ -59,7 +59,7 @@ from algorithms.bench_naive import NaiveRun, weighted_jaccard_top_k
 from algorithms.config import algorithm_config
 from algorithms.cypher_text import statement
 from algorithms.jobs import run_job
-from algorithms.user_similarity import UserSimilarityParams
+from algorithms.user_similarity import EngagementSimilarityParams, SimilarityResult
 from graph.connection import get_driver
 from graph.schema import init_graph_schema
 from graph.settings import Settings, get_settings
@@ -149,6 +149,10 @@ class SizeResult:
     gds_users_compared: int = 0
     gds_relationships: int = 0
     gds_memory_estimate: str | None = None
+    gds_content_cap: int | None = None  # the job's hub cap: most engagers a projected content had
+    gds_engaged_users: int = 0  # users with an engagement (the cap's share is a share of them)
+    hub_contents: int = 0  # content left out by the cap, and its ENGAGED_WITH edges
+    hub_engagements: int = 0
     python_read_seconds: float | None = None
     python_compute_seconds: float | None = None  # measured, or estimated when sampled
     python_index_seconds: float = 0.0
@@ -178,6 +182,8 @@ class BenchReport:
     seed: int
     top_k: int
     reference_time: datetime
+    concurrency: int | None = None
+    max_content_share: float | None = None
     results: list[SizeResult] = field(default_factory=list)
     cpu_count: int = 0
     notes: list[str] = field(default_factory=list)
@@ -230,6 +236,7 @@ class BenchReport:
         return {
             "SQL": loc([(r.users, r.sql_seconds) for r in self.results]),
             "GDS": loc([(r.users, r.gds_seconds) for r in self.results]),
+            "GDS nodeSimilarity phase": loc([(r.users, r.gds_phases.get("nodeSimilarity")) for r in self.results]),
             "Python": loc([(r.users, r.python_seconds) for r in self.results]),
         }
 
@@ -263,7 +270,7 @@ class BenchReport:
     HEADERS = (
         "users",
         "content rows",
-        "ENGAGED_WITH",
+        "ENGAGED_WITH projected",
         "SQL s",
         "GDS s",
         "Python s",
@@ -333,7 +340,10 @@ class BenchReport:
             )
             lines.append(
                 f"{r.users:,} users: generated in {r.generate_seconds:.0f} s; {r.content_rows:,} rows loaded in "
-                f"{r.load_seconds:.0f} s ({r.load_rows_per_s:,.0f} rows/s); GDS compared "
+                f"{r.load_seconds:.0f} s ({r.load_rows_per_s:,.0f} rows/s); hub cap "
+                f"{r.gds_content_cap if r.gds_content_cap is not None else 'none'} engagers of "
+                f"{r.gds_engaged_users:,} users ({r.hub_contents:,} content, {r.hub_engagements:,} ENGAGED_WITH left "
+                "out); GDS compared "
                 f"{r.gds_users_compared:,} users, wrote {r.gds_relationships:,} SIMILAR_TO, memory "
                 f"{r.gds_memory_estimate}; {py}; {sql_part}load average before "
                 f"{r.load_average[0]:.1f}/{r.load_average[1]:.1f}/{r.load_average[2]:.1f}"
@@ -417,16 +427,26 @@ class PhaseTimer:
         ("done", "done"),
     )
 
-    def __init__(self) -> None:
+    def __init__(self, console: Console | None = None) -> None:
         self.start = time.perf_counter()
         self.marks: list[tuple[str, float]] = []
+        self.console = console
+        self.shown = -1
 
     def step(self, job: str, description: str) -> None:
         name = next((p for prefix, p in self.PHASES if description.startswith(prefix)), description)
-        self.marks.append((name, time.perf_counter()))
+        now = time.perf_counter()
+        self.marks.append((name, now))
+        self.shown = -1
+        if self.console is not None and name != "done":
+            self.console.print(f"  GDS [{now - self.start:7.1f} s] {description}")
 
     def fraction(self, job: str, done: float) -> None:
-        return None
+        """Show GDS's own progress of the running procedure, every 10%."""
+        tenth = int(done * 10)
+        if self.console is not None and tenth > self.shown:
+            self.shown = tenth
+            self.console.print(f"  GDS [{time.perf_counter() - self.start:7.1f} s]   {done:.0%}")
 
     def phases(self, end: float) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -451,6 +471,16 @@ def _scratch_database(admin: str) -> tuple[str, str]:
 def _drop_database(admin: str, name: str) -> None:
     with psycopg.connect(admin, autocommit=True) as c:
         c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def hub_content(settings: Settings, max_engagers: int | None) -> tuple[int, int]:
+    """(content, ENGAGED_WITH edges) the job's hub cap left out."""
+    if max_engagers is None:
+        return 0, 0
+    records, _, _ = get_driver(settings).execute_query(
+        statement("bench_hub_content", settings), max_engagers=max_engagers, database_=settings.neo4j_database
+    )
+    return (int(records[0]["contents"]), int(records[0]["engagements"])) if records else (0, 0)
 
 
 def wipe_graph(settings: Settings) -> None:
@@ -548,10 +578,10 @@ def run_sql(url: str, reference_time: datetime, timeout_s: float | None) -> tupl
 
 
 def read_vectors(
-    settings: Settings, params: UserSimilarityParams
+    settings: Settings, params: EngagementSimilarityParams, max_engagers: int | None
 ) -> tuple[dict[int, dict[int, float]], dict[int, str]]:
-    """Each user's decayed weight per content (the projection's aggregation), keys interned to ints;
-    and the user keys of those ints."""
+    """Each user's decayed weight per content (the projection's aggregation, with the job's hub cap
+    `max_engagers`), keys interned to ints; and the user keys of those ints."""
     config = algorithm_config(settings)
     resolved = params.resolved(config, params.reference_time)
     users: dict[str, int] = {}
@@ -562,6 +592,7 @@ def read_vectors(
             statement("bench_user_content_vectors", settings),
             now=resolved.reference_time,
             half_life_seconds=resolved.half_life_seconds,
+            max_engagers=max_engagers,
         )
         for record in result:
             u = users.setdefault(str(record["user"]), len(users))
@@ -608,6 +639,8 @@ def bench_user_similarity(
     *,
     settings: Settings | None = None,
     top_k: int | None = None,
+    concurrency: int | None = None,
+    max_content_share: float | None = None,
     python_budget_s: float | None = 300.0,
     sql_timeout_s: float | None = 1800.0,
     load: Literal["direct", "sync"] = "direct",
@@ -620,7 +653,9 @@ def bench_user_similarity(
 
     Wipes the Neo4j database of `settings`. Each size gets its own scratch Postgres database, dropped
     after. `load`: "direct" writes ENGAGED_WITH from an aggregation in Postgres (fast; `ENGAGEMENT_SQL`),
-    "sync" runs the real sync of content_interaction (about 10x slower to load). `warm_up`: run the GDS job
+    "sync" runs the real sync of content_interaction (about 10x slower to load). `concurrency` and
+    `max_content_share`: the job's parameters (None: its defaults, GDS's concurrency 4 and the setting
+    gds_similarity_max_content_share). `warm_up`: run the GDS job
     once untimed at the first size, so JIT compilation is not charged to it. `python_budget_s`: compute
     time the Python way may spend per size before its time is estimated from the share done (None: always
     run it to the end). `on_size` is called with the report so far after
@@ -640,6 +675,8 @@ def bench_user_similarity(
         seed=seed,
         top_k=k,
         reference_time=reference,
+        concurrency=concurrency,
+        max_content_share=max_content_share or config.max_content_share,
         cpu_count=os.cpu_count() or 0,
     )
     report.notes.append(
@@ -696,10 +733,12 @@ def bench_user_similarity(
                 what = f"direct load: {r.content_rows:,} rows -> {pairs:,} ENGAGED_WITH"
             c.print(f"{what} in {r.load_seconds:.1f} s ({r.load_rows_per_s:,.0f} rows/s)")
 
-            params = UserSimilarityParams(now=reference, top_k=k)
+            params = EngagementSimilarityParams(
+                now=reference, top_k=k, concurrency=concurrency, max_content_share=max_content_share
+            )
             if warm_up and n == all_sizes[0]:
                 run_job("user_similarity", params, settings=s)
-            timer = PhaseTimer()
+            timer = PhaseTimer(c)
             t0 = time.perf_counter()
             outcome = run_job("user_similarity", params, settings=s, progress=timer)
             end = time.perf_counter()
@@ -708,12 +747,19 @@ def bench_user_similarity(
             r.engagements = outcome.relationship_count
             r.gds_memory_estimate = outcome.memory_estimate
             result = outcome.result
+            cap = result.content_engager_cap if isinstance(result, SimilarityResult) else None
+            r.gds_content_cap = cap
+            r.gds_engaged_users = int(getattr(result, "engaged_users", 0) or 0)
+            r.hub_contents, r.hub_engagements = hub_content(s, cap)
             r.gds_users_compared = int(getattr(result, "nodes_compared", 0))
             r.gds_relationships = int(getattr(result, "relationships_written", 0))
-            c.print(f"GDS: {r.gds_seconds:.1f} s ({_phases(r.gds_phases)}), {r.engagements:,} ENGAGED_WITH")
+            c.print(
+                f"GDS: {r.gds_seconds:.1f} s ({_phases(r.gds_phases)}), {r.engagements:,} ENGAGED_WITH projected; "
+                f"hub cap {cap} engagers: {r.hub_contents:,} content, {r.hub_engagements:,} ENGAGED_WITH left out"
+            )
 
             t0 = time.perf_counter()
-            vectors, keys = read_vectors(s, params)
+            vectors, keys = read_vectors(s, params, cap)
             r.python_read_seconds = time.perf_counter() - t0
             naive: NaiveRun[int] = weighted_jaccard_top_k(vectors, k, budget_s=python_budget_s, seed=seed)
             r.python_index_seconds = naive.index_seconds
@@ -753,6 +799,18 @@ def bench_similarity_cmd(
     days: Annotated[int, typer.Option("--days", min=1, help="Days of generated activity per size.")] = 3,
     seed: Annotated[int, typer.Option("--seed")] = 7,
     top_k: Annotated[int | None, typer.Option("--top-k", min=1, help="Default: setting gds_user_top_k.")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, help="The job's GDS concurrency (default: GDS's, 4).")
+    ] = None,
+    max_content_share: Annotated[
+        float | None,
+        typer.Option(
+            "--max-content-share",
+            min=0.0,
+            max=1.0,
+            help="The job's hub cap (default: setting gds_similarity_max_content_share; 1: no cap).",
+        ),
+    ] = None,
     python_budget: Annotated[
         float, typer.Option("--python-budget", help="Python compute seconds per size before estimating (0: none).")
     ] = 300.0,
@@ -791,6 +849,8 @@ def bench_similarity_cmd(
         seed,
         settings=s,
         top_k=top_k,
+        concurrency=concurrency,
+        max_content_share=max_content_share or None,
         python_budget_s=python_budget or None,
         sql_timeout_s=sql_timeout or None,
         load="sync" if load == "sync" else "direct",

@@ -22,6 +22,8 @@ SETTING_DEFAULTS: dict[str, object] = {
     "gds_user_top_k": 10,
     "gds_content_top_k": 20,
     "gds_cold_start_min_engagements": 3,
+    # user_similarity leaves out content engaged by more than this share of the engaged users (1: none).
+    "gds_similarity_max_content_share": 0.05,
     # Share of the server's available heap one job may plan to use (estimate vs heap).
     "gds_memory_headroom": 0.9,
     # Rows per transaction when results are written back or old results deleted.
@@ -40,6 +42,7 @@ class AlgorithmConfig:
     user_top_k: int
     content_top_k: int
     cold_start_min_engagements: int
+    max_content_share: float
     memory_headroom: float
     write_batch_size: int
 
@@ -85,6 +88,9 @@ def algorithm_config(settings: Settings | None = None) -> AlgorithmConfig:
     headroom = float(cast(float, _setting(s, "gds_memory_headroom")))
     if not 0 < headroom <= 1:
         raise ValueError(f"gds_memory_headroom must be in (0, 1], got {headroom}")
+    share = float(cast(float, _setting(s, "gds_similarity_max_content_share")))
+    if not 0 < share <= 1:
+        raise ValueError(f"gds_similarity_max_content_share must be in (0, 1], got {share}")
     return AlgorithmConfig(
         half_life_days=sync_half_life_days(s),
         community_algorithm=cast(
@@ -108,6 +114,7 @@ def algorithm_config(settings: Settings | None = None) -> AlgorithmConfig:
         user_top_k=int(cast(int, _setting(s, "gds_user_top_k"))),
         content_top_k=int(cast(int, _setting(s, "gds_content_top_k"))),
         cold_start_min_engagements=int(cast(int, _setting(s, "gds_cold_start_min_engagements"))),
+        max_content_share=share,
         memory_headroom=headroom,
         write_batch_size=int(cast(int, _setting(s, "gds_write_batch_size"))),
     )

@@ -4,10 +4,18 @@
 over sum of maxima, overlap = sum of minima over the smaller total, cosine over the weight vectors);
 `social_similarity` does the same over `VISITED`/`VIBED`. Both write
 `(:Users)-[:SIMILAR_TO {score, source, run_id, computed_at}]->(:Users)`, topK per user.
+
+Hub content: `user_similarity` leaves out of its projection the content engaged by more than
+`max_content_share` of the users who engaged with anything (at least `min_content_cap` engagers are always
+allowed). Content nearly everyone engages with (the app's screens, a post everyone saw) says nothing about
+who is like whom, as its inverse document frequency says, yet it gives almost every pair of users a score
+above 0 and fills each user's topK with near-random neighbours. The cap is a setting
+(`gds_similarity_max_content_share`; 1 turns it off).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +26,7 @@ from pydantic import Field
 from typing_extensions import Self
 
 from algorithms.config import AlgorithmConfig, SimilarityMetric
+from algorithms.cypher_text import statement
 from algorithms.params import JobParams
 from algorithms.projection import NothingToProject, ProjectionSpec, projected
 from algorithms.runs import JobSpec, RunContext
@@ -70,6 +79,35 @@ class UserSimilarityParams(NodeSimilarityParams):
     """User-user similarity (either source)."""
 
 
+class EngagementSimilarityParams(UserSimilarityParams):
+    """User similarity from co-engagement, with hub content left out (see the module doc)."""
+
+    max_content_share: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="Content engaged by more than this share of the engaged users is left out (1: none is; "
+        "default: setting gds_similarity_max_content_share).",
+    )
+    min_content_cap: int = Field(
+        default=100,
+        ge=1,
+        description="Content with at most this many engagers is always kept, whatever the share (small graphs).",
+    )
+
+    def resolved(self, config: AlgorithmConfig, started_at: datetime) -> Self:
+        base = super().resolved(config, started_at)
+        return base.model_copy(update={"max_content_share": self.max_content_share or config.max_content_share})
+
+    def engager_cap(self, engaged_users: int) -> int | None:
+        """Most engagers a content may have to be projected, given how many users engaged; None: no cap."""
+        if self.max_content_share is None:
+            raise RuntimeError("parameters not resolved: call resolved() first")
+        if self.max_content_share >= 1:
+            return None
+        return max(self.min_content_cap, math.ceil(self.max_content_share * engaged_users))
+
+
 @dataclass(frozen=True)
 class SimilarityResult:
     """What a similarity run computed and wrote."""
@@ -80,6 +118,10 @@ class SimilarityResult:
     nodes_compared: int
     relationships_written: int
     similarity_distribution: dict[str, float]
+    # user_similarity only: the most engagers a projected content could have (None: no cap), and of how many
+    # engaged users that was worked out
+    content_engager_cap: int | None = None
+    engaged_users: int | None = None
 
 
 def estimate_node_similarity(
@@ -100,6 +142,9 @@ def run_node_similarity(
     spec: ProjectionSpec,
     source: str,
     write: Callable[[RunContext, str], int],
+    *,
+    content_engager_cap: int | None = None,
+    engaged_users: int | None = None,
 ) -> SimilarityResult:
     """Project `spec`, mutate nodeSimilarity into the projection, write back with `write(ctx, graph_name)`."""
     config = params.gds_config()
@@ -107,7 +152,16 @@ def run_node_similarity(
     def estimate(graph: dict[str, Any]) -> EstimationResult:
         return estimate_node_similarity(ctx, graph, config)
 
-    empty = SimilarityResult(source, str(config["similarity_metric"]), int(config["top_k"]), 0, 0, {})
+    empty = SimilarityResult(
+        source,
+        str(config["similarity_metric"]),
+        int(config["top_k"]),
+        0,
+        0,
+        {},
+        content_engager_cap=content_engager_cap,
+        engaged_users=engaged_users,
+    )
     try:
         with projected(
             ctx.gds,
@@ -142,6 +196,8 @@ def run_node_similarity(
         relationships_written=written,
         # With no pair above the cutoff GDS still reports a histogram, of uninitialised values: drop it.
         similarity_distribution=_distribution(stats.similarity_distribution) if stats.relationships_written else {},
+        content_engager_cap=content_engager_cap,
+        engaged_users=engaged_users,
     )
 
 
@@ -156,16 +212,32 @@ def _distribution(raw: dict[str, object]) -> dict[str, float]:
     return out
 
 
-def run_engagement(ctx: RunContext, params: UserSimilarityParams) -> SimilarityResult:
-    """Users who engaged with the same content, weighted by decayed engagement."""
+def count_engaged_users(ctx: RunContext) -> int:
+    """Users with at least one ENGAGED_WITH: what the hub cap's share is a share of."""
+    records, _, _ = ctx.driver.execute_query(
+        statement("count_engaged_users", ctx.settings), database_=ctx.database
+    )
+    return int(records[0]["users"]) if records else 0
+
+
+def run_engagement(ctx: RunContext, params: EngagementSimilarityParams) -> SimilarityResult:
+    """Users who engaged with the same content, weighted by decayed engagement; hub content left out."""
+    engaged = count_engaged_users(ctx)
+    cap = params.engager_cap(engaged)
     spec = ProjectionSpec(
         purpose="user_content",
         query="project_user_content",
         count_query="count_user_content",
-        parameters=params.decay_parameters(),
+        parameters={**params.decay_parameters(), "max_engagers": cap},
     )
     return run_node_similarity(
-        ctx, params, spec, "engagement", lambda c, name: write_similar_users(c, name, "engagement")
+        ctx,
+        params,
+        spec,
+        "engagement",
+        lambda c, name: write_similar_users(c, name, "engagement"),
+        content_engager_cap=cap,
+        engaged_users=engaged,
     )
 
 
@@ -185,7 +257,7 @@ def run_social(ctx: RunContext, params: UserSimilarityParams) -> SimilarityResul
 USER_SIMILARITY = JobSpec(
     name="user_similarity",
     description="SIMILAR_TO {source: 'engagement'} between users, from co-engagement (nodeSimilarity)",
-    params_type=UserSimilarityParams,
+    params_type=EngagementSimilarityParams,
     run=run_engagement,
 )
 SOCIAL_SIMILARITY = JobSpec(

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     gds_user_top_k: int = 10
     gds_content_top_k: int = 20
     gds_cold_start_min_engagements: int = 3
+    # user_similarity leaves out content engaged by more than this share of the engaged users (hub content,
+    # e.g. the app's screens); 1 keeps all. Content with at most 100 engagers is always kept.
+    gds_similarity_max_content_share: float = 0.05
     gds_memory_headroom: float = 0.9
     gds_write_batch_size: int = 10_000
 

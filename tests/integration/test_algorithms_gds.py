@@ -144,6 +144,29 @@ def test_user_similarity_top_k_and_cutoffs(graph: Settings) -> None:
     assert set(similar_pairs(graph, "engagement")) == {("a", "b"), ("b", "a")}
 
 
+def test_user_similarity_leaves_hub_content_out(graph: Settings) -> None:
+    # h is engaged by all four users (weight 1, today). Cap = max(min_content_cap 3, ceil(0.5 * 4 users)) = 3
+    # engagers, so h (4) is not projected and the scores are exactly those without it; with no cap, h counts:
+    #   a: p 1, q 2, r 0.25, h 1    b: p 2, q 0.5, h 1    c: r 3, s 1, h 1    d: s 1, h 1
+    #   a-b = (1 + 0.5 + 1) / (2 + 2 + 0.25 + 1) = 2.5 / 5.25, b-d = 1 / (2 + 0.5 + 1 + 1) = 1 / 4.5 (shared h only)
+    engage(graph, ENGAGEMENTS + [(u, "h", 1.0, 0) for u in "abcd"])
+    base = {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "min_content_cap": 3}
+    capped = run_job("user_similarity", {**base, "max_content_share": 0.5}, settings=graph)
+    assert (capped.result.content_engager_cap, capped.result.engaged_users) == (3, 4)
+    expected = {**EXPECTED_USER_SCORES["JACCARD"]}
+    expected.update({(y, x): s for (x, y), s in expected.items()})
+    got = similar_pairs(graph, "engagement")
+    assert got.keys() == expected.keys()
+    for pair, score in expected.items():
+        assert got[pair] == pytest.approx(score, rel=1e-6), pair
+
+    uncapped = run_job("user_similarity", {**base, "max_content_share": 1.0}, settings=graph)
+    assert uncapped.result.content_engager_cap is None
+    got = similar_pairs(graph, "engagement")
+    assert got[("a", "b")] == pytest.approx(2.5 / 5.25, rel=1e-6)
+    assert got[("b", "d")] == pytest.approx(1 / 4.5, rel=1e-6)  # shares only the hub
+
+
 def test_content_similarity_matches_hand_computed_scores(graph: Settings) -> None:
     engage(graph, ENGAGEMENTS)
     outcome = run_job("content_similarity", {"now": NOW, "half_life_days": HALF_LIFE_DAYS}, settings=graph)

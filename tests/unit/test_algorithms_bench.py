@@ -198,3 +198,27 @@ def test_budget_samples_users_and_estimates_the_rest() -> None:
     assert full.complete and full.estimated_seconds == full.seconds
     # every user shares x with everyone: weighted Jaccard 1 / 3
     assert all(s == pytest.approx(1 / 3) for row in full.top_k.values() for _, s in row)
+
+
+def test_phase_timer_shows_steps_and_gds_progress_every_tenth() -> None:
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    timer = PhaseTimer(Console(file=out, width=200))
+    timer.step("user_similarity", "project user_content")
+    timer.step("user_similarity", "nodeSimilarity")
+    for done in (0.0, 0.01, 0.05, 0.1, 0.12, 0.5, 1.0):
+        timer.fraction("user_similarity", done)
+    timer.step("user_similarity", "done")
+    lines = out.getvalue().splitlines()
+    assert [line.split("]", 1)[1].strip() for line in lines] == [
+        "project user_content",
+        "nodeSimilarity",
+        "0%",
+        "10%",
+        "50%",
+        "100%",
+    ]
+    assert "nodeSimilarity" in timer.phases(timer.marks[-1][1])

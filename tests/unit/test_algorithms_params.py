@@ -16,7 +16,7 @@ from algorithms.jobs import JOBS, TARGETS, job_spec
 from algorithms.progress import parse_percent
 from algorithms.projection import InsufficientMemory, MemoryEstimate, ProjectionSpec, graph_name
 from algorithms.runs import new_run_id
-from algorithms.user_similarity import UserSimilarityParams
+from algorithms.user_similarity import EngagementSimilarityParams, UserSimilarityParams
 from graph.settings import Settings
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -42,6 +42,26 @@ def test_parameters_resolve_from_settings() -> None:
     assert CommunityParams().resolved(config, T0).algorithm == "louvain"
     assert EmbeddingParams().resolved(config, T0).cold_start_min_engagements == 3
     assert EmbeddingParams(cold_start_min_engagements=0).resolved(config, T0).cold_start_min_engagements == 0
+
+
+def test_hub_cap_is_a_share_of_engaged_users_with_a_floor() -> None:
+    config = algorithm_config(Settings.model_construct())
+    assert config.max_content_share == 0.05
+    params = EngagementSimilarityParams().resolved(config, T0)
+    assert params.max_content_share == 0.05
+    assert params.engager_cap(1_000) == 100  # 5% is 50: the floor keeps content with up to 100 engagers
+    assert params.engager_cap(10_000) == 500
+    assert params.engager_cap(100_001) == 5001  # rounded up
+    assert EngagementSimilarityParams(max_content_share=1).resolved(config, T0).engager_cap(10_000) is None
+    assert EngagementSimilarityParams(max_content_share=0.5, min_content_cap=3).resolved(config, T0).engager_cap(
+        4
+    ) == 3
+    with pytest.raises(RuntimeError):
+        EngagementSimilarityParams().engager_cap(10)
+    with pytest.raises(ValidationError):
+        EngagementSimilarityParams(max_content_share=0)
+    with pytest.raises(ValueError, match="gds_similarity_max_content_share"):
+        algorithm_config(Settings.model_construct(gds_similarity_max_content_share=1.5))
 
 
 def test_settings_fields_override_defaults_when_present() -> None:
