@@ -20,8 +20,8 @@ from psycopg.rows import dict_row
 
 from sync.bulk_sql import BulkPlan, BulkQuery
 from sync.changes_log import installed, read_changes
-from sync.cursor import IdSpan, Snapshot, SyncCursor
-from sync.source import Batch
+from sync.cursor import IdSpan, SyncCursor
+from sync.source import Batch, open_snapshot
 
 __all__ = ["BulkBatch", "read_bulk_batch"]
 
@@ -69,14 +69,7 @@ def read_bulk_batch(
     tbl = sql.Identifier(plan.table)
     cols = sql.SQL(", ").join(sql.SQL("t.") + sql.Identifier(c) for c in columns)
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        cur.execute(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,"
-            " pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax"
-        )
-        snap_row = cur.fetchone()
-        assert snap_row is not None
-        snapshot = Snapshot(int(snap_row["xmin"]), int(snap_row["xmax"]))
+        snapshot = open_snapshot(cur)
         changes = None
         if changes_cursor is not None and installed(cur):
             changes = read_changes(cur, plan.table, columns, changes_cursor, limit)

@@ -37,6 +37,20 @@ class Batch:
         return not self.rows
 
 
+def open_snapshot(cur: psycopg.Cursor[Any]) -> Snapshot:
+    """Make the transaction a read-only REPEATABLE READ snapshot (its first statement) and return its bounds:
+    every read of the batch sees the same rows, and the cursor knows which transactions were still open."""
+    cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    cur.execute(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,"
+        " pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax"
+    )
+    row = cur.fetchone()
+    assert row is not None
+    xmin, xmax = (row["xmin"], row["xmax"]) if isinstance(row, dict) else (row[0], row[1])
+    return Snapshot(int(xmin), int(xmax))
+
+
 def read_batch(
     conn: psycopg.Connection[Any],
     table: str,
@@ -53,14 +67,7 @@ def read_batch(
     cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     tbl = sql.Identifier(table)
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        cur.execute(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,"
-            " pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax"
-        )
-        snap_row = cur.fetchone()
-        assert snap_row is not None
-        snapshot = Snapshot(int(snap_row["xmin"]), int(snap_row["xmax"]))
+        snapshot = open_snapshot(cur)
         changes = None
         if changes_cursor is not None and installed(cur):
             changes = read_changes(cur, table, columns, changes_cursor, limit)
