@@ -223,8 +223,6 @@ def _sub(weights: FeedWeights, component: str, personal: bool = True) -> dict[st
 SIGNALS: tuple[str, ...] = ("popularity", "influence", "quality", "time_spent", "scroll_depth", "strength",
                             "similar_users", "community", "freshness", "active_hours", "type_preference",
                             "content_similarity")
-_PERSONAL = frozenset({"strength", "similar_users", "community", "active_hours", "type_preference",
-                       "content_similarity"})
 COMPONENTS: tuple[str, ...] = ("base", "engagement", "social", "temporal", "preference", "media", "creator")
 _REPORTED_COMPONENTS = ("base", "engagement", "social", "temporal", "preference")
 # the signal each component's own names stand for (the others read the signals by name)

@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
-from test_sync_services import (  # the services tests' helpers (pytest puts this directory on sys.path)
+from sync_graph import (  # the sync services tests' helpers (pytest puts this directory on sys.path)
     Graph,
     assert_same_graph,
     cypher,
