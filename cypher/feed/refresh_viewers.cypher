@@ -10,14 +10,15 @@
 //                           5 values per user (visit_out, visit_in, vibe_out, vibe_in: decayed; best similarity of
 //                           the current runs) and the CONNECTED states ('a,b,')
 //   engaged_out_*           the viewer's decayed engagement (recent $max_tie_engagements) with each author's content
-//   engaged_in_*            each user's decayed engagement with the viewer's content (the $max_fans largest)
+//   engaged_in_*            each user's decayed engagement with the viewer's content (the $max_fans_kept largest)
 //   mutual_*                the viewer's connections each user is connected to (the $max_fof largest counts)
 //   platform_*              the platform's Connection statuses between the viewer and each user ('Accepted,')
 //   sim_refs, sim_values    content the similar users engaged with: sum of similarity x decayed weight (top
 //                           $max_items)
 //   near_refs, near_values  content SIMILAR_TO a recent engagement: the best score (top $max_items)
 // Content is referred to by graph/feed/reader.content_ref of the node (the expression the feed query returns).
-// Run in an auto-commit transaction (CALL ... IN TRANSACTIONS).
+// viewer_ties' own fan set is not used here (engaged_in aggregates the fans' weights itself), so the job
+// passes $max_fans = 0 and keeps $max_fans_kept. Run in an auto-commit transaction (CALL ... IN TRANSACTIONS).
 UNWIND $viewers AS key
 CALL {
   WITH key
@@ -66,7 +67,7 @@ CALL {
     MATCH (x)<-[e:ENGAGED_WITH]-(a:{{user_label}}) WHERE a <> v
     WITH a, sum(coalesce(e.weight, 0.0) * 2.0 ^ CASE WHEN e.last_at.epochMillis < $now_ms
                                                      THEN (e.last_at.epochMillis - $now_ms) / $hl_ms ELSE 0.0 END) AS w
-    RETURN [toString(a.{{user_key}}), w] ORDER BY w DESC LIMIT $max_fans
+    RETURN [toString(a.{{user_key}}), w] ORDER BY w DESC LIMIT $max_fans_kept
   } AS engaged_in,
   COLLECT {
     CALL {

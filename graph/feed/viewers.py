@@ -73,6 +73,9 @@ def refresh_viewer_snapshots(
         "params": snapshot_fingerprint(w, hl_s),
         "batch_size": 1,
         **tie_params(w),
+        # the fragment's fan set would be read and dropped: engaged_in ranks the fans itself
+        "max_fans": 0,
+        "max_fans_kept": w.max_fans,
         **reader.time_params(at, hl_s),
     }
     text = reader.refresh_viewers_query(labels)
