@@ -73,8 +73,10 @@ def activity_db(scratch_db: str) -> Iterator[str]:
 @pytest.fixture()
 def clean_graph(base_settings: Settings) -> Iterator[Settings]:
     """An empty Neo4j database with the layer's schema; yields the settings to use."""
+    from graph.feed.cache import clear_feed_caches
     from graph.schema import init_graph_schema
 
+    clear_feed_caches()  # rows cached from another test's graph must not stand for this one's
     driver = get_driver(base_settings)
     with driver.session(database=base_settings.neo4j_database) as session:
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS").consume()

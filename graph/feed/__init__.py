@@ -12,6 +12,7 @@ from graph.feed.api import (
     scored_candidates,
     warm_up,
 )
+from graph.feed.cache import clear_feed_caches
 from graph.feed.diversity import diversify
 from graph.feed.model import FeedScore, Strength
 from graph.feed.weights import FeedWeights, feed_weights
@@ -20,6 +21,7 @@ __all__ = [
     "FeedScore",
     "FeedWeights",
     "Strength",
+    "clear_feed_caches",
     "connection_strength",
     "connection_strengths",
     "diversify",

@@ -11,11 +11,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 import neo4j
 
 from graph.feed import reader, scoring
+from graph.feed.cache import CACHES, ExpiringLru
 from graph.feed.model import CandidateFeatures, FeedScore, Strength, ViewerFeatures
 from graph.feed.runner import RUNNER, log, run_read
 from graph.feed.weights import FeedWeights, feed_weights
@@ -102,22 +103,44 @@ def fetch_features(
     now: datetime,
     timeout_s: float | None,
 ) -> tuple[ViewerFeatures, list[CandidateFeatures]]:
-    """The one round trip: features of the viewer and every candidate."""
+    """The one round trip: features of the viewer and every candidate. Candidates whose viewer-independent row
+    the process holds (graph/feed/cache.py) are not looked up again by the snapshot branch, and a snapshot the
+    process holds is not sent again."""
     labels = reader.Labels.of(settings)
+    hl_s = half_life_seconds(settings)
+    times = reader.time_params(now, hl_s)
+    snap = snapshot_params(weights, hl_s, times["now_ms"])
+    where = (settings.neo4j_uri, settings.neo4j_database, labels)
+    rows_cache = cast("ExpiringLru[tuple[str, str], reader.ContentRow] | None", CACHES.map(
+        ("rows", *where, weights.sample_edges, times["hl_ms"]), weights.content_cache_max_items,
+        weights.content_cache_ttl_s))
+    snapshots = cast("ExpiringLru[str, reader.ViewerSnapshot] | None", CACHES.map(
+        ("snapshots", *where, snap["snapshot_params"]), weights.snapshot_cache_max_viewers,
+        weights.snapshot_max_age_s))
+    keys = [reader.candidate_key(t, i) for t, i in candidates]
+    cached_rows = rows_cache.get_many(keys) if rows_cache is not None else {}
+    held = snapshots.get(user_id) if snapshots is not None else None
     params: dict[str, Any] = {
         "user_id": user_id,
         "result_sets": list(reader.RESULT_SETS),
         "max_similar": weights.max_similar_users,
         "max_engaged": weights.max_engaged,
         "sample_edges": weights.sample_edges,
+        "have_at_ms": held.at_ms if held is not None else -1,
         **tie_params(weights),
-        **reader.time_params(now, half_life_seconds(settings)),
-        **reader.candidate_params(candidates, labels),
+        **times,
+        **snap,
+        **reader.candidate_params(candidates, labels, [i in cached_rows for i in range(len(candidates))]),
     }
-    params.update(snapshot_params(weights, half_life_seconds(settings), params["now_ms"]))
     records = run_read(driver, settings.neo4j_database, reader.score_query(labels), params, timeout_s)
-    return reader.read_scores_record(records[0] if records else None, len(candidates),
-                                     now_ms=params["now_ms"], hl_ms=params["hl_ms"])
+    read = reader.read_scores(records[0] if records else None, len(candidates), now_ms=params["now_ms"],
+                              hl_ms=params["hl_ms"], cached_rows=cached_rows, held=held)
+    if read.from_snapshot:
+        if rows_cache is not None and read.rows:
+            rows_cache.put_many((keys[i], row) for i, row in read.rows.items())
+        if snapshots is not None and read.snapshot is not None:
+            snapshots.put(user_id, read.snapshot)
+    return read.viewer, read.features
 
 
 def snapshot_fingerprint(weights: FeedWeights, half_life_s: float) -> str:

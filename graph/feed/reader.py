@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -105,24 +105,33 @@ def refresh_viewers_query(labels: Labels) -> str:
                   content_ref_x=content_ref("x", labels), **_fragments(labels))
 
 
+def candidate_lookup(labels: Labels, prefixes: Sequence[str]) -> str:
+    """The UNION of one `UNWIND $<prefix><n>` branch per content label, and one over `$<prefix>generic`, for
+    each parameter prefix (`candidate_params` splits the candidates into `s` and `c` lists)."""
+    branches = []
+    for prefix in prefixes:
+        branches += [
+            f"  UNWIND ${prefix}{n} AS cand MATCH (c:{ident(label)} {{{ident(labels.content_key)}: cand[1]}}) "
+            f"RETURN cand[0] AS i, cand[2] AS p, c"
+            for n, label in enumerate(labels.distinct_labels)
+        ]
+        branches.append(
+            f"  UNWIND ${prefix}generic AS cand MATCH (c:{ident(labels.generic_label)} "
+            f"{{content_type: cand[1], content_id: cand[2]}}) RETURN cand[0] AS i, 99 AS p, c"
+        )
+    return "\n  UNION ALL\n".join(branches)
+
+
 @lru_cache(maxsize=8)
 def score_query(labels: Labels) -> str:
-    """`cypher/feed/score_candidates.cypher` rendered: its two branches (feed/score_snapshot, feed/score_live),
-    each with one candidate lookup branch per content label."""
-    branches = [
-        f"  UNWIND $l{n} AS cand MATCH (c:{ident(label)} {{{ident(labels.content_key)}: cand[1]}}) "
-        f"RETURN cand[0] AS i, cand[2] AS p, c"
-        for n, label in enumerate(labels.distinct_labels)
-    ]
-    branches.append(
-        f"  UNWIND $generic AS cand MATCH (c:{ident(labels.generic_label)} "
-        f"{{content_type: cand[1], content_id: cand[2]}}) RETURN cand[0] AS i, 99 AS p, c"
-    )
-    lookup = "\n  UNION ALL\n".join(branches)
+    """`cypher/feed/score_candidates.cypher` rendered: its two branches (feed/score_snapshot, feed/score_live).
+    The snapshot branch looks up only the candidates the process has not cached (`$s..`); the live branch all of
+    them (`$s..` and `$c..`), as it computes everything."""
     fragments = _fragments(labels)
-    live = render("feed/score_live", candidate_lookup=lookup, **fragments)
-    snapshot = render("feed/score_snapshot", candidate_lookup=lookup, content_ref_c=content_ref("c", labels),
-                      user_label=fragments["user_label"], user_key=fragments["user_key"])
+    live = render("feed/score_live", candidate_lookup=candidate_lookup(labels, ("s", "c")), **fragments)
+    snapshot = render("feed/score_snapshot", candidate_lookup=candidate_lookup(labels, ("s",)),
+                      content_ref_c=content_ref("c", labels), user_label=fragments["user_label"],
+                      user_key=fragments["user_key"])
     # replan=skip: planning this query takes seconds; once planned (index seeks from bound nodes throughout), a
     # statistics drift must not make a request wait for a replan. Schema changes still clear the plan cache.
     text = render("feed/score_candidates", snapshot_branch=snapshot, live_branch=live, **fragments)
@@ -197,23 +206,33 @@ def normalise_id(content_type: str, content_id: str, labels: Labels) -> str:
     return content_id.strip().lower() if labels.label_of(content_type) is not None else content_id
 
 
-def candidate_params(candidates: Sequence[tuple[str, str]], labels: Labels) -> dict[str, list[list[Any]]]:
-    """`$l0..` (one list per content label: [index, key, priority]) and `$generic` ([index, type, id])."""
+def candidate_key(content_type: str, content_id: str) -> tuple[str, str]:
+    """A candidate as the feed query looks it up (and the content cache keys it): the type lower-cased."""
+    return str(content_type).strip().lower(), str(content_id)
+
+
+def candidate_params(
+    candidates: Sequence[tuple[str, str]], labels: Labels, cached: Sequence[bool] | None = None
+) -> dict[str, list[list[Any]]]:
+    """`$s0..` (one list per content label: [index, key, priority]) and `$sgeneric` ([index, type, id]) for the
+    candidates not `cached`, `$c0..` and `$cgeneric` for the others."""
     label_index = {label: n for n, label in enumerate(labels.distinct_labels)}
-    params: dict[str, list[list[Any]]] = {f"l{n}": [] for n in range(len(label_index))}
-    params["generic"] = []
+    params: dict[str, list[list[Any]]] = {}
+    for prefix in ("s", "c"):
+        params.update({f"{prefix}{n}": [] for n in range(len(label_index))})
+        params[f"{prefix}generic"] = []
     for i, (content_type, content_id) in enumerate(candidates):
-        ctype = str(content_type).strip().lower()
-        cid = str(content_id)
+        prefix = "c" if cached is not None and cached[i] else "s"
+        ctype, cid = candidate_key(content_type, content_id)
         types = (ctype, *TYPE_FALLBACKS.get(ctype, ()))
         placed = False
         for priority, t in enumerate(types):
             label = labels.label_of(t)
             if label is not None:
-                params[f"l{label_index[label]}"].append([i, normalise_id(t, cid, labels), priority])
+                params[f"{prefix}{label_index[label]}"].append([i, normalise_id(t, cid, labels), priority])
                 placed = True
         if not placed:
-            params["generic"].append([i, ctype, cid])
+            params[f"{prefix}generic"].append([i, ctype, cid])
     return params
 
 
@@ -324,6 +343,16 @@ class ViewerSnapshot:
     sim: dict[str, float]  # content ref -> similar users' engagement (as stored)
     near: dict[str, float]  # content ref -> best similarity to a recent engagement
 
+    def at(self, now_ms: int | None, hl_ms: float | None) -> ViewerSnapshot:
+        """This snapshot (read undecayed: `read_snapshot(raw, None, None)`) decayed to `now_ms`: a process holds a
+        snapshot once and brings it to each request's time."""
+        decay = snapshot_decay(self.at_ms, now_ms, hl_ms)
+        if decay == self.decay:
+            return self
+        scale = decay / self.decay if self.decay > 0 else 0.0
+        return replace(self, decay=decay, kind_weights={k: w * scale for k, w in self.kind_weights.items()},
+                       tie_out=self.tie_out * scale)
+
     def tie(self, author_id: str | None, live: TieFeatures | None) -> TieFeatures | None:
         """The tie to `author_id`: the snapshot's parts over the live ones (community, groups, influence and
         authored are always read live)."""
@@ -351,6 +380,13 @@ class ViewerSnapshot:
         )
 
 
+def snapshot_decay(at_ms: int, now_ms: int | None, hl_ms: float | None) -> float:
+    """2^((at - now) / half-life) for a value as of `at_ms` read at `now_ms` (1 if not older; no time: 1)."""
+    if now_ms is not None and hl_ms and at_ms < now_ms:
+        return float(2.0 ** ((at_ms - now_ms) / hl_ms))
+    return 1.0
+
+
 def _pairs(keys: Any, values: Any) -> dict[str, Any]:
     """Parallel arrays as the snapshot job stored them (strings, then numbers or strings: Neo4j arrays are
     homogeneous)."""
@@ -364,9 +400,7 @@ def read_snapshot(raw: Mapping[str, Any] | None, now_ms: int | None, hl_ms: floa
     if not raw:
         return None
     at_ms = _int(raw.get("at_ms"))
-    decay = 1.0
-    if now_ms is not None and hl_ms and at_ms < now_ms:
-        decay = 2.0 ** ((at_ms - now_ms) / hl_ms)
+    decay = snapshot_decay(at_ms, now_ms, hl_ms)
     users = raw.get("direct_users") or []
     values = raw.get("direct_values") or []
     states = raw.get("direct_states") or []
@@ -428,20 +462,174 @@ def read_viewer(viewer: Mapping[str, Any] | None, snapshot: ViewerSnapshot | Non
     )
 
 
+@dataclass(frozen=True)
+class ScoresRead:
+    """One feed query's record, read: the viewer and the features by candidate index, plus what the process may
+    keep for later calls (graph/feed/cache.py): the rows the snapshot branch returned, and the snapshot if the
+    query sent it whole (undecayed)."""
+
+    viewer: ViewerFeatures
+    features: list[CandidateFeatures]
+    rows: dict[int, ContentRow] = field(default_factory=dict)
+    snapshot: ViewerSnapshot | None = None
+    from_snapshot: bool = False
+
+
 def read_scores_record(
     record: Mapping[str, Any] | None, n_candidates: int, *, now_ms: int | None = None, hl_ms: float | None = None
 ) -> tuple[ViewerFeatures, list[CandidateFeatures]]:
     """The one record of feed/score_candidates.cypher: the viewer, and features by candidate index (a candidate
     absent from the graph gets `CandidateFeatures()`). From the snapshot branch, the viewer snapshot is merged
     in, decayed from its time to `now_ms` with half-life `hl_ms` (the query's `$now_ms`, `$hl_ms`)."""
+    read = read_scores(record, n_candidates, now_ms=now_ms, hl_ms=hl_ms)
+    return read.viewer, read.features
+
+
+def read_scores(
+    record: Mapping[str, Any] | None,
+    n_candidates: int,
+    *,
+    now_ms: int | None = None,
+    hl_ms: float | None = None,
+    cached_rows: Mapping[int, ContentRow] | None = None,
+    held: ViewerSnapshot | None = None,
+) -> ScoresRead:
+    """`read_scores_record` for a caller with a content cache: `cached_rows` (by candidate index) stand for the
+    candidates the query was told not to look up, and `held` (undecayed) for a snapshot the query did not send
+    because the caller holds it (`$have_at_ms`)."""
     if record is None:
-        return ViewerFeatures(), [CandidateFeatures() for _ in range(n_candidates)]
+        return ScoresRead(ViewerFeatures(), [CandidateFeatures() for _ in range(n_candidates)])
     raw_viewer = record.get("viewer")
-    if record.get("from_snapshot"):
-        snap = read_snapshot(raw_viewer.get("snapshot") if raw_viewer else None, now_ms, hl_ms)
-        if snap is not None:
-            return _read_snapshot_rows(record, raw_viewer, snap, n_candidates)
-    return _read_live_rows(record, raw_viewer, n_candidates)
+    if record.get("from_snapshot") and raw_viewer:
+        raw_snap = raw_viewer.get("snapshot")
+        fresh: ViewerSnapshot | None = None
+        base: ViewerSnapshot | None = None
+        if isinstance(raw_snap, Mapping) and raw_snap.get("held"):
+            if held is not None and held.at_ms == _int(raw_snap.get("at_ms")):
+                base = held
+        else:
+            fresh = base = read_snapshot(raw_snap, None, None)
+        if base is not None:
+            rows = {}
+            for row in record.get("rows") or ():
+                i = _int(row[0])
+                if 0 <= i < n_candidates:
+                    rows[i] = read_content_row(row)
+            snap = base.at(now_ms, hl_ms)
+            viewer = read_viewer(raw_viewer, snap)
+            groups = frozenset(_strings(raw_viewer.get("groups")))
+            merged = {**cached_rows, **rows} if cached_rows else rows
+            features = snapshot_features(merged, n_candidates, viewer, snap, groups, now_ms, hl_ms)
+            return ScoresRead(viewer, features, rows, fresh, True)
+    viewer, features = _read_live_rows(record, raw_viewer, n_candidates)
+    return ScoresRead(viewer, features)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentRow:
+    """A candidate as the snapshot branch reads it. Nothing in it depends on the viewer, so a process may keep
+    it for later calls of any viewer (graph/feed/cache.py). Weights are as of `at_ms`."""
+
+    author_id: str | None
+    created_at: datetime | None
+    kind: str | None
+    engagers: int
+    sample_n: int
+    sample_weight: float
+    sample_duration: float
+    sample_scroll_sum: float
+    sample_scroll_n: float
+    community_weights: dict[Any, float]  # GDS community id -> engagement weight from it
+    at_ms: int
+    ref: str  # the content's key in viewer snapshots (content_ref)
+    author_community: int | None
+    author_influence: float | None
+    authored: int
+    author_groups: frozenset[str]  # element ids of the author's platform communities
+
+
+def read_content_row(row: Sequence[Any]) -> ContentRow:
+    """A row of feed/score_snapshot.cypher (layout in its header)."""
+    by_community: dict[Any, float] = {}
+    keys, weights = row[10], row[11]
+    if isinstance(keys, (list, tuple)) and isinstance(weights, (list, tuple)):
+        for key, w in zip(keys, weights, strict=False):
+            if key is not None:  # summed in the query's order: the same float as its reduce
+                by_community[key] = by_community.get(key, 0.0) + _float(w)
+    kind = row[3]
+    community = row[14]
+    return ContentRow(
+        author_id=None if row[1] is None else str(row[1]),
+        created_at=to_datetime(row[2]),
+        kind=None if kind is None else str(kind),
+        engagers=_int(row[4]),
+        sample_n=_int(row[5]),
+        sample_weight=_float(row[6]),
+        sample_duration=_float(row[7]),
+        sample_scroll_sum=_float(row[8]),
+        sample_scroll_n=_float(row[9]),
+        community_weights=by_community,
+        at_ms=_int(row[12]),
+        ref="" if row[13] is None else str(row[13]),
+        author_community=None if community is None else _int(community),
+        author_influence=None if row[15] is None else _float(row[15]),
+        authored=_int(row[16]),
+        author_groups=frozenset(_strings(row[17])),
+    )
+
+
+def snapshot_features(
+    rows: Mapping[int, ContentRow],
+    n_candidates: int,
+    viewer: ViewerFeatures,
+    snap: ViewerSnapshot,
+    groups: frozenset[str],
+    now_ms: int | None,
+    hl_ms: float | None,
+) -> list[CandidateFeatures]:
+    """Content rows (by candidate index) joined with one viewer's snapshot (decayed to `now_ms`): the features
+    the scorer takes. One `TieFeatures` per author, so the scorer computes each strength once."""
+    out = [CandidateFeatures() for _ in range(n_candidates)]
+    ties: dict[str, TieFeatures] = {}
+    community = viewer.community
+    sim, near, sim_decay = snap.sim, snap.near, snap.decay
+    for i, row in rows.items():
+        if not 0 <= i < n_candidates:
+            continue
+        author_id = row.author_id
+        tie = None
+        if author_id is not None:
+            tie = ties.get(author_id)
+            if tie is None:
+                live = TieFeatures(
+                    other_known=True,
+                    same_community=community is not None and row.author_community is not None
+                    and row.author_community == community,
+                    shared_groups=len(row.author_groups & groups) if groups else 0,
+                    influence=row.author_influence,
+                    authored=row.authored,
+                )
+                tie = snap.tie(author_id, live)
+                assert tie is not None
+                ties[author_id] = tie
+        decay = snapshot_decay(row.at_ms, now_ms, hl_ms)
+        out[i] = CandidateFeatures(
+            found=True,
+            kind=row.kind,
+            created_at=row.created_at,
+            engagers=row.engagers,
+            sample_n=row.sample_n,
+            sample_weight=row.sample_weight * decay,
+            sample_duration=row.sample_duration,
+            sample_scroll_sum=row.sample_scroll_sum,
+            sample_scroll_n=row.sample_scroll_n,
+            community_weight=row.community_weights.get(community, 0.0) * decay if community is not None else 0.0,
+            similar_users_weight=sim.get(row.ref, 0.0) * sim_decay,
+            content_similarity=near.get(row.ref, 0.0),
+            author_id=author_id,
+            tie=tie,
+        )
+    return out
 
 
 def _candidate(row: Sequence[Any], author_id: str | None, tie: TieFeatures | None,
@@ -480,37 +668,6 @@ def _read_live_rows(record: Mapping[str, Any], raw_viewer: Mapping[str, Any] | N
         if 0 <= i < n_candidates:
             author_id, tie = ties.get(_int(row[1]), (None, None))
             out[i] = _candidate(row, author_id, tie, _float(row[12]), _float(row[13]))
-    return viewer, out
-
-
-def _read_snapshot_rows(record: Mapping[str, Any], raw_viewer: Mapping[str, Any] | None, snap: ViewerSnapshot,
-                        n_candidates: int) -> tuple[ViewerFeatures, list[CandidateFeatures]]:
-    out = [CandidateFeatures() for _ in range(n_candidates)]
-    viewer = read_viewer(raw_viewer, snap)
-    ties: dict[str, TieFeatures] = {}  # one object per author, so the scorer computes each strength once
-    for row in record.get("rows") or ():
-        i = _int(row[0])
-        if not 0 <= i < n_candidates:
-            continue
-        author_id = None if row[1] is None else str(row[1])
-        tie = None
-        if author_id is not None:
-            tie = ties.get(author_id)
-            if tie is None:
-                community = row[13]
-                live = TieFeatures(
-                    other_known=True,
-                    same_community=viewer.community is not None and community is not None
-                    and _int(community) == viewer.community,
-                    shared_groups=_int(row[16]),
-                    influence=None if row[14] is None else _float(row[14]),
-                    authored=_int(row[15]),
-                )
-                tie = snap.tie(author_id, live)
-                assert tie is not None
-                ties[author_id] = tie
-        ref = "" if row[12] is None else str(row[12])
-        out[i] = _candidate(row, author_id, tie, snap.sim.get(ref, 0.0) * snap.decay, snap.near.get(ref, 0.0))
     return viewer, out
 
 

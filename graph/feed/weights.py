@@ -139,6 +139,11 @@ class FeedWeights(BaseSettings):
     snapshot_max_items: int = 2000  # per viewer: content the similar users engaged with / near recent engagements
     snapshot_max_fof: int = 2000  # per viewer: connections' connections kept for `mutual`
 
+    # -- per-process caches (graph/feed/cache.py)
+    content_cache_ttl_s: float = 60.0  # a candidate's viewer-independent features are reused this long; 0: off
+    content_cache_max_items: int = 20_000  # candidates held (LRU)
+    snapshot_cache_max_viewers: int = 256  # viewer snapshots held (LRU; exact: checked against the server's)
+
     # -- request path
     deadline_ms: float = 50.0
     neutral_score: float = 0.5
@@ -207,6 +212,7 @@ class FeedWeights(BaseSettings):
             "breaker_seconds": self.breaker_seconds,
             "log_interval_seconds": self.log_interval_seconds,
             "snapshot_max_age_s": self.snapshot_max_age_s,
+            "content_cache_ttl_s": self.content_cache_ttl_s,
         }
         check_finite(non_negative, positive=False)
         positive = {
@@ -239,6 +245,10 @@ class FeedWeights(BaseSettings):
         for name, n in counts.items():
             if n < 1:
                 raise ValueError(f"{name} must be >= 1, got {n!r}")
+        for name, n in (("content_cache_max_items", self.content_cache_max_items),
+                        ("snapshot_cache_max_viewers", self.snapshot_cache_max_viewers)):
+            if n < 0:
+                raise ValueError(f"{name} must be >= 0 (0: off), got {n!r}")
         return self
 
     def signal(self, name: str) -> float:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -18,6 +19,7 @@ from pydantic import SecretStr
 from graph import FeedScore, graph_feed_score
 from graph.connection import get_driver
 from graph.feed.aggregates import refresh_content_aggregates
+from graph.feed.cache import clear_feed_caches
 from graph.feed.runner import RUNNER
 from graph.feed.viewers import refresh_viewer_snapshots
 from graph.feed.weights import FeedWeights
@@ -332,3 +334,152 @@ def test_snapshot_ties_equal_live_ties(clean_graph: Settings) -> None:
         assert b.score == pytest.approx(a.score, abs=1e-12)
         check(b, {k: v for k, v in a.components.items() if k != "snapshot"})
     RUNNER.close()
+
+
+class RecordingDriver(CountingDriver):
+    """A `CountingDriver` that also keeps each query's parameters."""
+
+    def __init__(self, driver: neo4j.Driver) -> None:
+        super().__init__(driver)
+        self.params: list[dict[str, Any]] = []
+
+    def session(self, **kwargs: Any) -> Any:
+        outer = self
+        inner = super().session(**kwargs)
+
+        class Session:
+            def __enter__(self) -> Session:
+                inner.__enter__()
+                return self
+
+            def __exit__(self, *exc: Any) -> None:
+                inner.__exit__(*exc)
+
+            def run(self, query: Any, params: dict[str, Any] | None = None, **kw: Any) -> Any:
+                outer.params.append(dict(params or {}))
+                return inner.run(query, params, **kw)
+
+        return Session()
+
+
+def _looked_up(params: dict[str, Any]) -> int:
+    """Candidates the snapshot branch was asked to look up (indices in the `$s..` lists; a post is in two: Post
+    and CommunityPost)."""
+    lists = [v for k, v in params.items() if k == "sgeneric" or (k.startswith("s") and k[1:].isdigit())]
+    return len({entry[0] for entries in lists for entry in entries})
+
+
+@pytest.fixture()
+def two_viewer_graph(clean_graph: Settings) -> Iterator[Settings]:
+    """Two viewers in different GDS and platform communities; posts with content aggregates (per-community
+    weights) and without (sampled), by authors in either community and platform group."""
+    cypher(
+        clean_graph,
+        """
+        CREATE (v1:Users {user_id: '1', community: 1}), (v2:Users {user_id: '2', community: 2}),
+               (a:Users {user_id: '3', community: 1, influence: 0.4}), (b:Users {user_id: '4', community: 2}),
+               (e1:Users {user_id: '5', community: 1}), (e2:Users {user_id: '6', community: 2}),
+               (e3:Users {user_id: '7'}),
+               (g1:Community {uid: 'g1'}), (g2:Community {uid: 'g2'}),
+               (v1)<-[:MEMBER]-(:Membership)-[:MEMBEROF]->(g1), (v2)<-[:MEMBER]-(:Membership)-[:MEMBEROF]->(g2),
+               (a)<-[:MEMBER]-(:Membership)-[:MEMBEROF]->(g1), (b)<-[:MEMBER]-(:Membership)-[:MEMBEROF]->(g2),
+               (b)<-[:MEMBER]-(:Membership)-[:MEMBEROF]->(g1),
+               (a)-[:CREATED]->(pa:Post {uid: $pa, post_type: 'image', created_at: $now - duration({hours: 5})}),
+               (b)-[:CREATED]->(pb:Post {uid: $pb, post_type: 'text', created_at: $now - duration({hours: 30})}),
+               (a)-[:CREATED]->(pc:Post {uid: $pc, post_type: 'text', created_at: $now - duration({days: 3})}),
+               (e1)-[:ENGAGED_WITH {weight: 0.8, last_at: $now - duration({days: 2}), duration_seconds: 40,
+                                    scroll_depth_sum: 90.0, scroll_depth_n: 1}]->(pa),
+               (e2)-[:ENGAGED_WITH {weight: 0.5, last_at: $now - duration({hours: 3})}]->(pa),
+               (e3)-[:ENGAGED_WITH {weight: 0.3, last_at: $now}]->(pa),
+               (e2)-[:ENGAGED_WITH {weight: 0.9, last_at: $now - duration({days: 1})}]->(pb),
+               (e1)-[:ENGAGED_WITH {weight: 0.4, last_at: $now}]->(pb),
+               (v1)-[:ENGAGED_WITH {weight: 0.6, last_at: $now - duration({days: 1})}]->(pc),
+               (v2)-[:ENGAGED_WITH {weight: 0.7, last_at: $now - duration({days: 1})}]->(pa),
+               (v1)-[:VISITED {weight: 1.2, last_at: $now - duration({days: 2})}]->(b),
+               (v2)-[:VIBED {weight: 0.5, last_at: $now}]->(a),
+               (v1)-[:SIMILAR_TO {score: 0.6, run_id: 'r1'}]->(e2),
+               (v2)-[:SIMILAR_TO {score: 0.8, run_id: 'r1'}]->(e1),
+               (pc)-[:SIMILAR_TO {score: 0.4, run_id: 'c1'}]->(pa),
+               (:GraphResultSet {name: 'user_similarity', run_id: 'r1'}),
+               (:GraphResultSet {name: 'content_similarity', run_id: 'c1'})
+        """,
+        now=NOW, pa=PA, pb=PB, pc=PC,
+    )
+    yield clean_graph
+    RUNNER.close()
+
+
+PA, PB, PC = "aa" * 16, "bb" * 16, "cc" * 16
+TWO_VIEWER_CANDIDATES = [("post", PA), ("post", PB), ("post", PC), ("post", UNKNOWN)]
+
+
+def test_cached_rows_and_held_snapshots_give_the_live_scores(two_viewer_graph: Settings) -> None:
+    """Content rows cached by one viewer's call stand for the same candidates in another viewer's call (nothing
+    in them depends on the viewer: community weights, shared platform communities, same community are joined in
+    Python), and a held snapshot stands for the one the server would send: the scores and every component equal
+    the live ones, aggregated and sampled candidates alike, also minutes later; still one query per call."""
+    s = two_viewer_graph
+    assert refresh_content_aggregates(now=NOW, settings=s, weights=W) >= 1
+    cypher(s, "MATCH (p:Post {uid: $pb}) REMOVE p.feed_agg_at", pb=PB)  # PB is scored from a sample
+    at = NOW + timedelta(minutes=3)
+    live_w = W.model_copy(update={"snapshot_max_age_s": 0.0})
+    live = {v: graph_feed_score(v, TWO_VIEWER_CANDIDATES, now=at, settings=s, weights=live_w) for v in (1, 2)}
+    assert refresh_viewer_snapshots(["1", "2"], now=NOW, settings=s, weights=W)["written"] == 2
+    clear_feed_caches()
+    rec = RecordingDriver(get_driver(s))
+    calls = [(1, at), (2, at), (2, at), (1, at + timedelta(minutes=2))]
+    for viewer, t in calls:
+        expected = live[viewer] if t == at else graph_feed_score(viewer, TWO_VIEWER_CANDIDATES, now=t, settings=s,
+                                                                   weights=live_w)
+        got = graph_feed_score(viewer, TWO_VIEWER_CANDIDATES, now=t, settings=s, weights=W,
+                               driver=rec)  # type: ignore[arg-type]
+        for a, b in zip(expected, got, strict=True):
+            assert b.reason is None and b.components["snapshot"] == 1.0
+            assert b.score == pytest.approx(a.score, abs=1e-12)
+            check(b, {k: v for k, v in a.components.items() if k != "snapshot"})
+    assert rec.queries == len(calls)
+    # the first call looked up all four; later calls only the one absent from the graph (never cached)
+    assert [_looked_up(p) for p in rec.params] == [4, 1, 1, 1]
+    # a snapshot is sent once per viewer and process: later calls hold it
+    assert [p["have_at_ms"] for p in rec.params] == [-1, -1, int(NOW.timestamp() * 1000),
+                                                    int(NOW.timestamp() * 1000)]
+    assert live[1][0].components["community"] != live[2][0].components["community"]  # the join matters
+
+
+def test_cached_rows_are_reused_for_their_time_to_live_and_no_longer(two_viewer_graph: Settings) -> None:
+    """The staleness rule: a change to a cached candidate reaches the score once its row expires
+    (`content_cache_ttl_s`), or at once with the cache off."""
+    s = two_viewer_graph
+    refresh_viewer_snapshots(["1"], now=NOW, settings=s, weights=W)
+    short = W.model_copy(update={"content_cache_ttl_s": 0.5})
+    before = graph_feed_score(1, [("post", PC)], now=NOW, settings=s, weights=short)[0]
+    cypher(s, "MATCH (p:Post {uid: $pc}) CREATE (:Users {user_id: '99'})-[:ENGAGED_WITH "
+              "{weight: 0.9, last_at: $now, duration_seconds: 300}]->(p)", pc=PC, now=NOW)
+    cached = graph_feed_score(1, [("post", PC)], now=NOW, settings=s, weights=short)[0]
+    off = graph_feed_score(1, [("post", PC)], now=NOW, settings=s,
+                           weights=W.model_copy(update={"content_cache_ttl_s": 0.0}))[0]
+    assert cached.components == before.components  # within the time to live: the cached row
+    assert off.components["time_spent"] > before.components["time_spent"]  # the new engagement
+    time.sleep(0.6)
+    expired = graph_feed_score(1, [("post", PC)], now=NOW, settings=s, weights=short)[0]
+    assert expired.components == off.components
+
+
+def test_a_new_snapshot_replaces_a_held_one(two_viewer_graph: Settings) -> None:
+    """Held snapshots are exact: when the job writes a newer one, the next call gets it (and holds it)."""
+    s = two_viewer_graph
+    refresh_viewer_snapshots(["1"], now=NOW, settings=s, weights=W)
+    at = NOW + timedelta(minutes=5)
+    first = graph_feed_score(1, [("post", PB)], now=at, settings=s, weights=W)[0]
+    cypher(s, "MATCH (v:Users {user_id: '1'}), (b:Users {user_id: '4'}) "
+              "CREATE (v)-[:VIBED {weight: 2.0, last_at: $now}]->(b)", now=NOW)
+    held = graph_feed_score(1, [("post", PB)], now=at, settings=s, weights=W)[0]
+    assert held.components == first.components  # the snapshot is the viewer's side until the next refresh
+    refresh_viewer_snapshots(["1"], now=NOW + timedelta(minutes=1), settings=s, weights=W)
+    rec = RecordingDriver(get_driver(s))
+    new = graph_feed_score(1, [("post", PB)], now=at, settings=s, weights=W, driver=rec)[0]  # type: ignore[arg-type]
+    assert rec.params[0]["have_at_ms"] == int(NOW.timestamp() * 1000)  # it held the old one
+    assert new.components["snapshot"] == 1.0 and new.components["strength"] > first.components["strength"]
+    live = graph_feed_score(1, [("post", PB)], now=at, settings=s,
+                            weights=W.model_copy(update={"snapshot_max_age_s": 0.0}))[0]
+    assert new.score == pytest.approx(live.score, abs=1e-12)

@@ -94,19 +94,25 @@ def test_weights_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_candidate_params_and_lookup_text() -> None:
     labels = reader.Labels.of(Settings())
-    params = reader.candidate_params(
-        [("post", "AB" * 16), ("story", "cd" * 16), ("page", "https://x/y"), ("community_post", "ef" * 16)], labels)
+    cands = [("post", "AB" * 16), ("story", "cd" * 16), ("page", "https://x/y"), ("community_post", "ef" * 16)]
+    params = reader.candidate_params(cands, labels)
     post, story, community, community_post = (labels.distinct_labels.index(x) for x in
                                               ("Post", "Story", "Community", "CommunityPost"))
-    assert params[f"l{post}"] == [[0, "ab" * 16, 0]]
-    assert params[f"l{community_post}"] == [[0, "ab" * 16, 1], [3, "ef" * 16, 0]]  # a post may be a CommunityPost
-    assert params[f"l{story}"] == [[1, "cd" * 16, 0]] and params[f"l{community}"] == []
-    assert params["generic"] == [[2, "page", "https://x/y"]]
+    assert params[f"s{post}"] == [[0, "ab" * 16, 0]]
+    assert params[f"s{community_post}"] == [[0, "ab" * 16, 1], [3, "ef" * 16, 0]]  # a post may be a CommunityPost
+    assert params[f"s{story}"] == [[1, "cd" * 16, 0]] and params[f"s{community}"] == []
+    assert params["sgeneric"] == [[2, "page", "https://x/y"]]
+    assert all(v == [] for k, v in params.items() if k.startswith("c"))
+    # cached candidates go to the $c lists, which only the live branch looks up
+    split = reader.candidate_params(cands, labels, [False, True, True, False])
+    assert split[f"s{post}"] == [[0, "ab" * 16, 0]] and split[f"c{story}"] == [[1, "cd" * 16, 0]]
+    assert split["cgeneric"] == [[2, "page", "https://x/y"]] and split["sgeneric"] == []
     text = reader.score_query(labels)
-    assert "{{" not in text and "UNWIND $generic AS cand" in text
-    # the lookup is in both branches (snapshot and live), which are one UNION ALL apart
-    assert text.count("UNION ALL") == 2 * len(labels.distinct_labels) + 1
-    assert text.count("UNWIND $generic AS cand") == 2
+    assert "{{" not in text
+    # the live branch looks up $s and $c, the snapshot branch $s only; the two branches are one UNION ALL apart
+    assert text.count("UNWIND $sgeneric AS cand") == 2 and text.count("UNWIND $cgeneric AS cand") == 1
+    n = len(labels.distinct_labels) + 1
+    assert text.count("UNION ALL") == (2 * n - 1) + (n - 1) + 1
 
 
 def test_reading_times_and_records() -> None:
@@ -147,10 +153,13 @@ def test_reading_a_snapshot_record() -> None:
     }
     record = {
         "from_snapshot": True,
-        "viewer": {"known": True, "community": 5, "hours": [1] * 24, "snapshot": snapshot},
+        "viewer": {"known": True, "community": 5, "hours": [1] * 24, "snapshot": snapshot, "groups": ["g1", "g2"]},
         "rows": [
-            [0, "7", "1.7E9", "image", 4, 4, 0.6, 30, 100.0, 2, 0.2, 0.5, "Post:aa", 5, 0.9, 3, 1],
-            [1, "9", "2025-01-01T00:00:00Z", None, 0, 0, 0.0, 0, 0.0, 0, 0.0, 1.0, "Post:bb", None, None, 0, 0],
+            # aggregates as of one half-life before now: their weights halve too
+            [0, "7", "1.7E9", "image", 4, 4, 0.6, 30, 100.0, 2, [5, 6, 5], [0.1, 0.3, 0.1], at_ms, "Post:aa", 5, 0.9,
+             3, ["g2", "g3"]],
+            [1, "9", "2025-01-01T00:00:00Z", None, 0, 0, 0.0, 0, 0.0, 0, [], [], now_ms, "Post:bb", None, None, 0,
+             []],
         ],
         "ties": [],
     }
@@ -162,7 +171,8 @@ def test_reading_a_snapshot_record() -> None:
     assert not missing.found
     assert a.created_at == datetime.fromtimestamp(1.7e9, tz=timezone.utc)
     assert a.similar_users_weight == pytest.approx(0.45) and a.content_similarity == pytest.approx(0.7)
-    assert a.sample_weight == pytest.approx(0.3)  # the aggregates' own decay (column 11)
+    assert a.sample_weight == pytest.approx(0.3)  # decayed from the row's own time (column 12)
+    assert a.community_weight == pytest.approx(0.1)  # community 5's weights, summed, halved
     t = a.tie
     assert t is not None and t.visit_out == pytest.approx(0.4) and t.visit_in == pytest.approx(0.2)
     assert t.engaged_out == pytest.approx(0.3) and t.similar == 0.5 and t.mutual == 2
