@@ -8,14 +8,17 @@ functions are for jobs, the CLI and the feed's candidate step; they raise on dat
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, cast
 
 import neo4j
 
 from graph.feed import reader, scoring
+from graph.feed.batch_scoring import score_batch
 from graph.feed.cache import CACHES, ExpiringLru
 from graph.feed.model import CandidateFeatures, FeedScore, Strength, ViewerFeatures
 from graph.feed.runner import RUNNER, log, run_read
@@ -28,10 +31,17 @@ def half_life_seconds(settings: Settings) -> float:
     once that field exists, else the sync's `ACTIVITY_WEIGHT_HALF_LIFE_DAYS` (14 days by default)."""
     days = getattr(settings, "half_life_days", None)
     if days is None:
-        from sync.weights import Weights
-
-        return Weights().half_life_seconds
+        return _sync_half_life_seconds(os.environ.get("ACTIVITY_WEIGHT_HALF_LIFE_DAYS"))
     return float(days) * 86400.0
+
+
+@lru_cache(maxsize=8)
+def _sync_half_life_seconds(_env_value: str | None) -> float:
+    """The sync's half-life, read once per value of its variable: reading the sync's settings parses the
+    environment, a millisecond a feed request need not spend."""
+    from sync.weights import Weights
+
+    return Weights().half_life_seconds
 
 
 def _now(now: datetime | None) -> datetime:
@@ -84,14 +94,12 @@ def score_features(
 ) -> list[FeedScore]:
     """Features -> scores (pure; the benchmark's per-candidate way uses it too)."""
     scorer = scoring.Scorer(scoring.viewer_profile(viewer, weights), now, weights)
-    out = []
-    for (content_type, content_id), cand in zip(candidates, features, strict=True):
-        if cand.kind is None and cand.found:
-            cand = replace(cand, kind=content_type)
-        score, components = scorer.score(cand)
-        components["snapshot"] = 1.0 if viewer.from_snapshot else 0.0
-        out.append(FeedScore(content_type, content_id, score, components, kind=cand.kind if cand.found else None))
-    return out
+    features = [replace(cand, kind=content_type) if cand.kind is None and cand.found else cand
+                for (content_type, _), cand in zip(candidates, features, strict=True)]
+    scored = score_batch(scorer, features, {"snapshot": 1.0 if viewer.from_snapshot else 0.0})
+    return [FeedScore(content_type, content_id, score, components, kind=cand.kind if cand.found else None)
+            for (content_type, content_id), cand, (score, components) in zip(candidates, features, scored,
+                                                                             strict=True)]
 
 
 def fetch_features(

@@ -2,9 +2,12 @@
 
 0. Serving state: the content aggregates and the viewers' snapshots are refreshed first (timed), as the beat
    schedule keeps them; `refresh=False` measures whatever is there.
-1. Batched: `rounds` calls, each scoring `candidates` candidates for one viewer in one query: p50, p99; the same
-   calls with snapshots turned off (the live branch) interleaved, call for call, so both see the same load.
-2. Per candidate: the same scoring done one query per candidate (as the write-up's code does: a query for
+1. Batched: `rounds` calls, each scoring `candidates` candidates for one viewer in one query: p50, p99, with the
+   process caches (graph/feed/cache.py) warm, as a serving process has them: a warm-up pass scores the whole
+   candidate pool once and each viewer once, so content rows are cached (for their time to live) and snapshots
+   held. Interleaved with it, call for call so all see the same load: the same calls with the caches off, and
+   with snapshots off too (the live branch).
+2. Per candidate (caches off): the same scoring done one query per candidate (as the write-up's code does: a query for
    each content item), for `per_candidate_rounds` of those calls; the ratio of the two.
 3. Concurrency: `concurrency` callers at once, `calls_per_caller` calls each: errors (exceptions; the function
    promises none), neutral results (deadline, pool full) and p99.
@@ -28,6 +31,7 @@ from typing import Any
 
 from graph.feed import reader
 from graph.feed.api import _now, fetch_features, graph_feed_score, score_features
+from graph.feed.cache import clear_feed_caches
 from graph.feed.runner import RUNNER, run_read
 from graph.feed.weights import FeedWeights, feed_weights
 from graph.schema import ident
@@ -70,12 +74,14 @@ class BenchReport:
     viewers: int
     candidates: int
     deadline_ms: float
-    batched: Latency
-    batched_live: Latency  # the same calls with viewer snapshots off (the live branch)
+    batched: Latency  # the process caches warm (the default settings)
+    batched_uncached: Latency  # the same calls with the process caches off
+    batched_live: Latency  # the same calls with viewer snapshots (and caches) off: the live branch
     batched_neutral: int
     per_candidate: Latency  # one whole call (all candidates, one query each)
     per_candidate_query: Latency  # one of those queries
     ratio_p50: float  # per-candidate call p50 / batched p50
+    ratio_uncached_p50: float  # per-candidate call p50 / batched p50 with the caches off
     concurrency: int
     concurrent: Latency
     concurrent_errors: int
@@ -172,14 +178,24 @@ def run_benchmark(
         timings["snapshots"] = snap["written"]
         timings["snapshots_s"] = snap["seconds"]
         timings["snapshots_per_s"] = snap["viewers_per_s"]
-    live_w = w.model_copy(update={"snapshot_max_age_s": 0.0})
+    uncached_w = w.model_copy(update={"content_cache_ttl_s": 0.0, "snapshot_cache_max_viewers": 0})
+    live_w = uncached_w.model_copy(update={"snapshot_max_age_s": 0.0})
 
     say("warming up (plans the queries)")
-    graph_feed_score(users[0], cands(), now=at, settings=s, weights=w)
+    graph_feed_score(users[0], cands(), now=at, settings=s, weights=uncached_w)
     graph_feed_score(users[0], cands(), now=at, settings=s, weights=live_w)
+    say("warming the process caches: the candidate pool once, each viewer once")
+    clear_feed_caches()
+    t0 = time.perf_counter()
+    for start in range(0, len(pool), k):
+        graph_feed_score(users[0], pool[start:start + k], now=at, settings=s, weights=w)
+    for viewer in users:
+        graph_feed_score(viewer, pool[:1], now=at, settings=s, weights=w)
+    timings["cache_warm_up_s"] = time.perf_counter() - t0
 
-    say(f"batched: {rounds} calls x {k} candidates, with snapshots and live, interleaved")
+    say(f"batched: {rounds} calls x {k} candidates: caches warm, caches off, live; interleaved")
     batched: list[float] = []
+    batched_uncached: list[float] = []
     batched_live: list[float] = []
     neutral = 0
     from_snapshot = 0
@@ -191,12 +207,15 @@ def run_benchmark(
         neutral += sum(1 for x in result if x.reason is not None)
         from_snapshot += 1 if result and result[0].components.get("snapshot") == 1.0 else 0
         t0 = time.perf_counter()
+        graph_feed_score(viewer, batch, now=at, settings=s, weights=uncached_w)
+        batched_uncached.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
         graph_feed_score(viewer, batch, now=at, settings=s, weights=live_w)
         batched_live.append(time.perf_counter() - t0)
     if from_snapshot < rounds:
         notes.append(f"{rounds - from_snapshot} of {rounds} batched calls had no fresh viewer snapshot (live branch)")
 
-    say(f"per candidate: {per_candidate_rounds} calls x {k} queries")
+    say(f"per candidate: {per_candidate_rounds} calls x {k} queries (caches off)")
     driver = RUNNER.driver(s, w)
     per_call: list[float] = []
     per_query: list[float] = []
@@ -205,8 +224,8 @@ def run_benchmark(
         t0 = time.perf_counter()
         for ref in batch:
             q0 = time.perf_counter()
-            viewer_f, feats = fetch_features(driver, s, w, viewer, [ref], at, None)
-            score_features(viewer_f, feats, [ref], at, w)
+            viewer_f, feats = fetch_features(driver, s, uncached_w, viewer, [ref], at, None)
+            score_features(viewer_f, feats, [ref], at, uncached_w)
             per_query.append(time.perf_counter() - q0)
         per_call.append(time.perf_counter() - t0)
 
@@ -237,18 +256,20 @@ def run_benchmark(
     with ThreadPoolExecutor(max_workers=concurrency) as ex:
         list(ex.map(caller, range(concurrency)))
 
-    b, pc = Latency.of(batched), Latency.of(per_call)
+    b, bu, pc = Latency.of(batched), Latency.of(batched_uncached), Latency.of(per_call)
     return BenchReport(
         graph=size,
         viewers=len(users),
         candidates=k,
         deadline_ms=base.deadline_ms,
         batched=b,
+        batched_uncached=bu,
         batched_live=Latency.of(batched_live),
         batched_neutral=neutral,
         per_candidate=pc,
         per_candidate_query=Latency.of(per_query),
         ratio_p50=pc.p50 / b.p50 if b.p50 > 0 else 0.0,
+        ratio_uncached_p50=pc.p50 / bu.p50 if bu.p50 > 0 else 0.0,
         concurrency=concurrency,
         concurrent=Latency.of(latencies),
         concurrent_errors=errors,

@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from graph.cypher import render
@@ -57,7 +57,11 @@ class Labels:
         return tuple(out)
 
     def label_of(self, content_type: str) -> str | None:
-        return dict(self.content_labels).get(content_type)
+        return self._label_by_type.get(content_type)
+
+    @cached_property
+    def _label_by_type(self) -> dict[str, str]:
+        return dict(self.content_labels)
 
     def type_of_label(self, label: str) -> str | None:
         for content_type, lab in self.content_labels:
@@ -105,19 +109,39 @@ def refresh_viewers_query(labels: Labels) -> str:
                   content_ref_x=content_ref("x", labels), **_fragments(labels))
 
 
-def candidate_lookup(labels: Labels, prefixes: Sequence[str]) -> str:
+# Cached candidates travel as one string: only the live branch looks them up (when the viewer's snapshot turned out
+# not to be fresh), and 500 small parameter lists cost a warm call about as much as the rest of its query.
+# Records are separated by RS and fields by US (ASCII 30, 31); ids containing either go in the `$c..` lists instead.
+RECORD_SEPARATOR = "\x1e"
+FIELD_SEPARATOR = "\x1f"
+
+
+def candidate_lookup(labels: Labels, prefixes: Sequence[str], packed: bool = False) -> str:
     """The UNION of one `UNWIND $<prefix><n>` branch per content label, and one over `$<prefix>generic`, for
-    each parameter prefix (`candidate_params` splits the candidates into `s` and `c` lists)."""
+    each parameter prefix (`candidate_params` splits the candidates into `s` and `c` lists); with `packed`, the
+    same branches over the records of `$cpacked` too."""
     branches = []
+    content_key = ident(labels.content_key)
     for prefix in prefixes:
         branches += [
-            f"  UNWIND ${prefix}{n} AS cand MATCH (c:{ident(label)} {{{ident(labels.content_key)}: cand[1]}}) "
+            f"  UNWIND ${prefix}{n} AS cand MATCH (c:{ident(label)} {{{content_key}: cand[1]}}) "
             f"RETURN cand[0] AS i, cand[2] AS p, c"
             for n, label in enumerate(labels.distinct_labels)
         ]
         branches.append(
             f"  UNWIND ${prefix}generic AS cand MATCH (c:{ident(labels.generic_label)} "
             f"{{content_type: cand[1], content_id: cand[2]}}) RETURN cand[0] AS i, 99 AS p, c"
+        )
+    if packed:
+        records = "UNWIND [r IN split($cpacked, $rs) WHERE r <> '' | split(r, $fs)] AS f"
+        branches += [
+            f"  {records} WITH f WHERE f[1] = '{n}' MATCH (c:{ident(label)} {{{content_key}: f[2]}}) "
+            f"RETURN toInteger(f[0]) AS i, toInteger(f[3]) AS p, c"
+            for n, label in enumerate(labels.distinct_labels)
+        ]
+        branches.append(
+            f"  {records} WITH f WHERE f[1] = 'generic' MATCH (c:{ident(labels.generic_label)} "
+            f"{{content_type: f[2], content_id: f[3]}}) RETURN toInteger(f[0]) AS i, 99 AS p, c"
         )
     return "\n  UNION ALL\n".join(branches)
 
@@ -128,7 +152,7 @@ def score_query(labels: Labels) -> str:
     The snapshot branch looks up only the candidates the process has not cached (`$s..`); the live branch all of
     them (`$s..` and `$c..`), as it computes everything."""
     fragments = _fragments(labels)
-    live = render("feed/score_live", candidate_lookup=candidate_lookup(labels, ("s", "c")), **fragments)
+    live = render("feed/score_live", candidate_lookup=candidate_lookup(labels, ("s", "c"), packed=True), **fragments)
     snapshot = render("feed/score_snapshot", candidate_lookup=candidate_lookup(labels, ("s",)),
                       content_ref_c=content_ref("c", labels), user_label=fragments["user_label"],
                       user_key=fragments["user_key"])
@@ -213,27 +237,60 @@ def candidate_key(content_type: str, content_id: str) -> tuple[str, str]:
 
 def candidate_params(
     candidates: Sequence[tuple[str, str]], labels: Labels, cached: Sequence[bool] | None = None
-) -> dict[str, list[list[Any]]]:
+) -> dict[str, Any]:
     """`$s0..` (one list per content label: [index, key, priority]) and `$sgeneric` ([index, type, id]) for the
-    candidates not `cached`, `$c0..` and `$cgeneric` for the others."""
-    label_index = {label: n for n, label in enumerate(labels.distinct_labels)}
-    params: dict[str, list[list[Any]]] = {}
+    candidates not `cached`; the others in `$cpacked` (records of index, list, key or type, priority or id),
+    or, for ids holding a separator, `$c0..` and `$cgeneric`. `$rs` and `$fs` are the separators."""
+    n_labels = len(labels.distinct_labels)
+    params: dict[str, Any] = {}
     for prefix in ("s", "c"):
-        params.update({f"{prefix}{n}": [] for n in range(len(label_index))})
+        params.update({f"{prefix}{n}": [] for n in range(n_labels)})
         params[f"{prefix}generic"] = []
+    packed: list[str] = []
     for i, (content_type, content_id) in enumerate(candidates):
-        prefix = "c" if cached is not None and cached[i] else "s"
-        ctype, cid = candidate_key(content_type, content_id)
-        types = (ctype, *TYPE_FALLBACKS.get(ctype, ()))
-        placed = False
-        for priority, t in enumerate(types):
-            label = labels.label_of(t)
-            if label is not None:
-                params[f"{prefix}{label_index[label]}"].append([i, normalise_id(t, cid, labels), priority])
-                placed = True
-        if not placed:
-            params[f"{prefix}generic"].append([i, ctype, cid])
+        entries = _lookups(labels, str(content_type), str(content_id))
+        if cached is not None and cached[i]:
+            if entries.packable:
+                packed.append(entries.packed(i))
+                continue
+            prefix = "c"
+        else:
+            prefix = "s"
+        for suffix, key, third in entries.lists:
+            params[prefix + suffix].append([i, key, third])
+    params.update(cpacked=RECORD_SEPARATOR.join(packed), rs=RECORD_SEPARATOR, fs=FIELD_SEPARATOR)
     return params
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """Where one candidate goes in `candidate_params`."""
+
+    lists: tuple[tuple[str, str, Any], ...]  # (list suffix, key or type, priority or id)
+    parts: tuple[str, ...]  # its packed records without the index
+    packable: bool
+
+    def packed(self, i: int) -> str:
+        return RECORD_SEPARATOR.join(f"{i}{part}" for part in self.parts)
+
+
+@lru_cache(maxsize=65536)
+def _lookups(labels: Labels, content_type: str, content_id: str) -> _Lookup:
+    """(list suffix, key, priority) per label the candidate may have, else ("generic", type, id); and the same as
+    packed records. Memoised: a feed's candidates recur."""
+    label_index = {label: n for n, label in enumerate(labels.distinct_labels)}
+    ctype, cid = candidate_key(content_type, content_id)
+    out: list[tuple[str, str, Any]] = []
+    for priority, t in enumerate((ctype, *TYPE_FALLBACKS.get(ctype, ()))):
+        label = labels.label_of(t)
+        if label is not None:
+            out.append((str(label_index[label]), normalise_id(t, cid, labels), priority))
+    lists = tuple(out) if out else (("generic", ctype, cid),)
+    fs = FIELD_SEPARATOR
+    packable = not any(sep in str(v) for entry in lists for v in entry for sep in (fs, RECORD_SEPARATOR))
+    # a record: "i US list US key US priority" (generic: "i US generic US type US id")
+    parts = tuple(f"{fs}{a}{fs}{b}{fs}{c}" for a, b, c in lists) if packable else ()
+    return _Lookup(lists, parts, packable)
 
 
 # -- reading records -------------------------------------------------------------------------------------------
@@ -352,6 +409,29 @@ class ViewerSnapshot:
         scale = decay / self.decay if self.decay > 0 else 0.0
         return replace(self, decay=decay, kind_weights={k: w * scale for k, w in self.kind_weights.items()},
                        tie_out=self.tie_out * scale)
+
+    def tie_to(self, author_id: str, same_community: bool, shared_groups: int, influence: float | None,
+               authored: int) -> TieFeatures:
+        """The tie to `author_id`: the snapshot's parts and the given live ones, in one object."""
+        d = self.decay
+        direct = self.direct.get(author_id)
+        platform = self.platform.get(author_id)
+        engaged_out = self.engaged_out.get(author_id)
+        engaged_in = self.engaged_in.get(author_id)
+        tie = TieFeatures(True, mutual=self.mutual.get(author_id, 0), same_community=same_community,
+                          shared_groups=shared_groups, influence=influence, authored=authored)
+        if direct is not None:
+            v, states = direct
+            tie.visit_out, tie.visit_in, tie.vibe_out, tie.vibe_in = v[0] * d, v[1] * d, v[2] * d, v[3] * d
+            tie.similar = v[4]
+            tie.connected_states = tuple(x for x in states.split(",") if x)
+        if engaged_out is not None:
+            tie.engaged_out = engaged_out * d
+        if engaged_in is not None:
+            tie.engaged_in = engaged_in * d
+        if platform:
+            tie.platform_statuses = tuple(x for x in platform.split(",") if x)
+        return tie
 
     def tie(self, author_id: str | None, live: TieFeatures | None) -> TieFeatures | None:
         """The tie to `author_id`: the snapshot's parts over the live ones (community, groups, influence and
@@ -601,17 +681,13 @@ def snapshot_features(
         if author_id is not None:
             tie = ties.get(author_id)
             if tie is None:
-                live = TieFeatures(
-                    other_known=True,
-                    same_community=community is not None and row.author_community is not None
-                    and row.author_community == community,
-                    shared_groups=len(row.author_groups & groups) if groups else 0,
-                    influence=row.author_influence,
-                    authored=row.authored,
+                tie = ties[author_id] = snap.tie_to(
+                    author_id,
+                    community is not None and row.author_community is not None and row.author_community == community,
+                    len(row.author_groups & groups) if groups and row.author_groups else 0,
+                    row.author_influence,
+                    row.authored,
                 )
-                tie = snap.tie(author_id, live)
-                assert tie is not None
-                ties[author_id] = tie
         decay = snapshot_decay(row.at_ms, now_ms, hl_ms)
         out[i] = CandidateFeatures(
             found=True,

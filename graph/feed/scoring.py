@@ -233,7 +233,7 @@ _ALIASES: dict[str, dict[str, str]] = {
 _PREFERENCE = ("type", "content")  # the preference component reads (type preference, content similarity)
 
 
-class _Positional:
+class Positional:
     """`Mean` over a tuple of values: the weights as (position, weight / total) once, so a candidate's component
     is a few multiplications. Names the values do not have count in the total with the value 0."""
 
@@ -272,12 +272,12 @@ class Scorer:
         self.k_time, self.k_similar, self.k_community = k["time_spent"], k["similar_users"], k["community"]
         self.in_force = component_weights(viewer, weights)
         self.extras = tuple(x for x in ("media", "creator") if x in self.in_force)
-        self.total = _Positional(self.in_force, COMPONENTS)
+        self.total = Positional(self.in_force, COMPONENTS)
         self.subs = tuple(
-            _Positional(_sub(weights, name, viewer.personal), SIGNALS, _ALIASES.get(name))
+            Positional(_sub(weights, name, viewer.personal), SIGNALS, _ALIASES.get(name))
             for name in ("base", "engagement", "social", "temporal")
         )
-        self.preference = _Positional(_sub(weights, "preference", viewer.personal), _PREFERENCE)
+        self.preference = Positional(_sub(weights, "preference", viewer.personal), _PREFERENCE)
         self.visual = frozenset(v.lower() for v in weights.visual_kinds)
         self.fresh_hl_s = weights.freshness_half_life_hours * 3600.0
         self.creator_min = weights.creator_min_items
@@ -286,16 +286,36 @@ class Scorer:
         for key, share in viewer.kind_shares.items():
             self.kind_share.setdefault(key.lower(), share)
         self._strength: dict[int, tuple[TieFeatures, float]] = {}
-        self._strength_mean = Mean(weights.strength)
+        self.strength_total = Positional(weights.strength, STRENGTH_COMPONENTS)
+        ks = weights.strength_scales
+        self.k_tie = (ks["visits"], ks["engaged"], ks["vibes"], ks["mutual"], ks["groups"])
+        self.keys = (*_REPORTED_COMPONENTS, *self.extras, *SIGNALS, "personal", "found")
+        self.extra_slots = tuple(5 if extra == "media" else 6 for extra in self.extras)
 
     def strength(self, tie: TieFeatures | None) -> float:
         if tie is None:
             return 0.0
         entry = self._strength.get(id(tie))
         if entry is None or entry[0] is not tie:  # the tie is held, so its id cannot be reused meanwhile
-            entry = (tie, strength_components(tie, self.weights, self._strength_mean)[0])
+            entry = (tie, self._strength_of(tie))
             self._strength[id(tie)] = entry
         return entry[1]
+
+    def _strength_of(self, tie: TieFeatures) -> float:
+        """`strength_components(tie)[0]`, positionally (in STRENGTH_COMPONENTS order)."""
+        kv, ke, kb, km, kg = self.k_tie
+        return self.strength_total((
+            connection_value(tie, self.weights),
+            sat(tie.visit_out, kv),
+            sat(tie.engaged_out, ke),
+            sat(tie.vibe_out, kb),
+            sat(float(tie.mutual), km),
+            clamp01(tie.similar),
+            sat(tie.visit_in, kv),
+            sat(tie.vibe_in, kb),
+            sat(tie.engaged_in, ke),
+            1.0 if tie.same_community else sat(float(tie.shared_groups), kg),
+        ))
 
     def score(self, cand: CandidateFeatures) -> tuple[float, dict[str, float]]:
         """(score, components) of one candidate: the weighted mean of the components in force."""
@@ -336,13 +356,9 @@ class Scorer:
                       1.0 if kind in self.visual else 0.0,
                       1.0 if tie is not None and tie.authored >= self.creator_min else 0.0)
         score = self.total(components) if cand.found or tie is not None else 0.0
-        out = dict(zip(_REPORTED_COMPONENTS, components, strict=False))
-        for extra in self.extras:
-            out[extra] = components[5] if extra == "media" else components[6]
-        out.update(zip(SIGNALS, signals, strict=True))
-        out["personal"] = 1.0 if personal else 0.0
-        out["found"] = 1.0 if cand.found else 0.0
-        return score, out
+        values = (*components[:5], *(components[i] for i in self.extra_slots), *signals,
+                  1.0 if personal else 0.0, 1.0 if cand.found else 0.0)
+        return score, dict(zip(self.keys, values, strict=True))
 
 
 def score_candidate(

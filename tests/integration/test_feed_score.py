@@ -444,6 +444,17 @@ def test_cached_rows_and_held_snapshots_give_the_live_scores(two_viewer_graph: S
     assert [p["have_at_ms"] for p in rec.params] == [-1, -1, int(NOW.timestamp() * 1000),
                                                     int(NOW.timestamp() * 1000)]
     assert live[1][0].components["community"] != live[2][0].components["community"]  # the join matters
+    # once the snapshot is stale the live branch scores every candidate, the cached ones from their packed keys
+    stale = NOW + timedelta(seconds=W.snapshot_max_age_s + 60)
+    cands = [*TWO_VIEWER_CANDIDATES, ("page", "https://example.org/x")]
+    expected = graph_feed_score(1, cands, now=stale, settings=s, weights=live_w)
+    got = graph_feed_score(1, cands, now=stale, settings=s, weights=W, driver=rec)  # type: ignore[arg-type]
+    assert rec.params[-1]["cpacked"].count(rec.params[-1]["rs"]) >= 2  # PA, PB, PC were sent packed
+    for a, b in zip(expected, got, strict=True):
+        assert b.components["snapshot"] == 0.0 and b.components["found"] == a.components["found"]
+        assert b.score == pytest.approx(a.score, abs=1e-12)
+        check(b, {k: v for k, v in a.components.items() if k != "snapshot"})
+    assert [x.components["found"] for x in got] == [1.0, 1.0, 1.0, 0.0, 0.0]
 
 
 def test_cached_rows_are_reused_for_their_time_to_live_and_no_longer(two_viewer_graph: Settings) -> None:

@@ -102,17 +102,22 @@ def test_candidate_params_and_lookup_text() -> None:
     assert params[f"s{community_post}"] == [[0, "ab" * 16, 1], [3, "ef" * 16, 0]]  # a post may be a CommunityPost
     assert params[f"s{story}"] == [[1, "cd" * 16, 0]] and params[f"s{community}"] == []
     assert params["sgeneric"] == [[2, "page", "https://x/y"]]
-    assert all(v == [] for k, v in params.items() if k.startswith("c"))
+    assert all(v == [] for k, v in params.items() if k.startswith("c") and k != "cpacked") and params["cpacked"] == ""
     # cached candidates go to the $c lists, which only the live branch looks up
-    split = reader.candidate_params(cands, labels, [False, True, True, False])
-    assert split[f"s{post}"] == [[0, "ab" * 16, 0]] and split[f"c{story}"] == [[1, "cd" * 16, 0]]
-    assert split["cgeneric"] == [[2, "page", "https://x/y"]] and split["sgeneric"] == []
+    # cached candidates are packed into one string (only the live branch reads them), unless an id holds a separator
+    odd = ("page", "a\x1eb")
+    split = reader.candidate_params([*cands, odd], labels, [False, True, True, False, True])
+    assert split[f"s{post}"] == [[0, "ab" * 16, 0]] and split["sgeneric"] == []
+    assert all(split[f"c{n}"] == [] for n in range(len(labels.distinct_labels)))
+    assert split["cgeneric"] == [[4, "page", "a\x1eb"]]
+    records = [r.split(split["fs"]) for r in split["cpacked"].split(split["rs"])]
+    assert records == [["1", str(story), "cd" * 16, "0"], ["2", "generic", "page", "https://x/y"]]
     text = reader.score_query(labels)
     assert "{{" not in text
-    # the live branch looks up $s and $c, the snapshot branch $s only; the two branches are one UNION ALL apart
+    # the live branch looks up $s, $c and $cpacked, the snapshot branch $s only; the branches are one UNION ALL apart
     assert text.count("UNWIND $sgeneric AS cand") == 2 and text.count("UNWIND $cgeneric AS cand") == 1
     n = len(labels.distinct_labels) + 1
-    assert text.count("UNION ALL") == (2 * n - 1) + (n - 1) + 1
+    assert text.count("UNION ALL") == (3 * n - 1) + (n - 1) + 1
 
 
 def test_reading_times_and_records() -> None:
