@@ -18,7 +18,7 @@ from typing import Any, cast
 import neo4j
 
 from graph.feed import reader, scoring
-from graph.feed.batch_scoring import score_batch
+from graph.feed.batch_scoring import gather_rows, score_batch, score_columns
 from graph.feed.cache import CACHES, ExpiringLru
 from graph.feed.model import CandidateFeatures, FeedScore, Strength, ViewerFeatures
 from graph.feed.runner import RUNNER, log, run_read
@@ -102,6 +102,28 @@ def score_features(
                                                                              strict=True)]
 
 
+def fetch_scores(
+    driver: neo4j.Driver,
+    settings: Settings,
+    weights: FeedWeights,
+    user_id: str,
+    candidates: Sequence[tuple[str, str]],
+    now: datetime,
+    timeout_s: float | None,
+) -> list[FeedScore]:
+    """The one round trip and the scoring: from the snapshot branch the content rows are scored as columns,
+    without a `CandidateFeatures` per candidate (`batch_scoring.gather_rows`); otherwise via the features."""
+    read = _fetch(driver, settings, weights, user_id, candidates, now, timeout_s, features=False)
+    if read.joined is None:
+        return score_features(read.viewer, read.features, candidates, now, weights)
+    scorer = scoring.Scorer(scoring.viewer_profile(read.viewer, weights), now, weights)
+    columns, kinds = gather_rows(scorer, read.joined, candidates, read.viewer.community)
+    scored = score_columns(scorer, columns, {"snapshot": 1.0})
+    return [FeedScore(content_type, content_id, score, components, kind=kind)
+            for (content_type, content_id), kind, (score, components) in zip(candidates, kinds, scored,
+                                                                             strict=True)]
+
+
 def fetch_features(
     driver: neo4j.Driver,
     settings: Settings,
@@ -114,6 +136,21 @@ def fetch_features(
     """The one round trip: features of the viewer and every candidate. Candidates whose viewer-independent row
     the process holds (graph/feed/cache.py) are not looked up again by the snapshot branch, and a snapshot the
     process holds is not sent again."""
+    read = _fetch(driver, settings, weights, user_id, candidates, now, timeout_s, features=True)
+    return read.viewer, read.features
+
+
+def _fetch(
+    driver: neo4j.Driver,
+    settings: Settings,
+    weights: FeedWeights,
+    user_id: str,
+    candidates: Sequence[tuple[str, str]],
+    now: datetime,
+    timeout_s: float | None,
+    *,
+    features: bool,
+) -> reader.ScoresRead:
     labels = reader.Labels.of(settings)
     hl_s = half_life_seconds(settings)
     times = reader.time_params(now, hl_s)
@@ -142,13 +179,13 @@ def fetch_features(
     }
     records = run_read(driver, settings.neo4j_database, reader.score_query(labels), params, timeout_s)
     read = reader.read_scores(records[0] if records else None, len(candidates), now_ms=params["now_ms"],
-                              hl_ms=params["hl_ms"], cached_rows=cached_rows, held=held)
+                              hl_ms=params["hl_ms"], cached_rows=cached_rows, held=held, features=features)
     if read.from_snapshot:
         if rows_cache is not None and read.rows:
             rows_cache.put_many((keys[i], row) for i, row in read.rows.items())
         if snapshots is not None and read.snapshot is not None:
             snapshots.put(user_id, read.snapshot)
-    return read.viewer, read.features
+    return read
 
 
 def snapshot_fingerprint(weights: FeedWeights, half_life_s: float) -> str:
@@ -205,14 +242,13 @@ def graph_feed_score(
         scored_pairs = pairs[: w.max_candidates]
         db = driver if driver is not None else RUNNER.driver(s, w)
 
-        def work() -> tuple[ViewerFeatures, list[CandidateFeatures]]:
-            return fetch_features(db, s, w, key, scored_pairs, at, deadline_s)
+        def work() -> list[FeedScore]:
+            return fetch_scores(db, s, w, key, scored_pairs, at, deadline_s)
 
         outcome = RUNNER.run(work, deadline_s=deadline_s, weights=w, what="graph_feed_score")
         if outcome.value is None:
             return neutral_scores(pairs, outcome.reason or "no result", w)
-        viewer, features = outcome.value
-        scores = score_features(viewer, features, scored_pairs, at, w)
+        scores = outcome.value
         if len(pairs) > len(scored_pairs):
             scores += neutral_scores(pairs[len(scored_pairs):], f"beyond max_candidates ({w.max_candidates})", w)
         return scores

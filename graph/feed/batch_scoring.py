@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timezone
 
 import numpy as np
 import numpy.typing as npt
 
 from graph.feed.model import CandidateFeatures, TieFeatures
+from graph.feed.reader import EPOCH, ONE_MICROSECOND, SnapshotJoin
 from graph.feed.scoring import Positional, Scorer, connection_value
 
 Floats = npt.NDArray[np.float64]
@@ -58,29 +60,33 @@ def _strengths(scorer: Scorer, ties: Sequence[TieFeatures]) -> Floats:
     return _mean(scorer.strength_total, columns, len(ties))
 
 
-def score_batch(
-    scorer: Scorer, features: Sequence[CandidateFeatures], extra: dict[str, float] | None = None
-) -> list[tuple[float, dict[str, float]]]:
-    """[(score, components)] as `scorer.score` gives for each candidate; `extra` entries end each components
-    dict (the caller's, e.g. `snapshot`)."""
+@dataclass(slots=True)
+class Columns:
+    """One call's candidates column by column, as `score_columns` takes them."""
+
+    m: Floats  # (n, 10): sample_weight, engagers, sample_n, duration, scroll_sum, scroll_n, similar_users_weight,
+    # community_weight, content_similarity, found (1/0)
+    ages: Floats  # seconds since creation; NaN: unknown
+    hours: Floats  # the viewer's fit of each creation hour (0: unknown, or no fit)
+    type_pref: Floats  # kind share / largest kind share (0 without a kind)
+    media: Floats  # 1 for a visual kind
+    tie_at: npt.NDArray[np.int64]  # index into `ties`, -1: no tie
+    ties: list[TieFeatures]
+
+
+def kind_parts(scorer: Scorer, kind: str | None) -> tuple[float, float]:
+    """(type preference, media) of a kind, as `Scorer.score` works them out."""
+    low = (kind or "").lower()
+    pref = scorer.kind_share.get(low, 0.0) / scorer.viewer.kind_max \
+        if scorer.viewer.kind_max > 0 and kind is not None else 0.0
+    return pref, 1.0 if low in scorer.visual else 0.0
+
+
+def gather(scorer: Scorer, features: Sequence[CandidateFeatures]) -> Columns:
+    """`CandidateFeatures` as columns."""
     n = len(features)
-    if n == 0:
-        return []
-    with np.errstate(all="ignore"):  # inf / inf in sat() is replaced right after, as scoring.sat does
-        return _score_batch(scorer, features, extra, n)
-
-
-def _score_batch(
-    scorer: Scorer, features: Sequence[CandidateFeatures], extra: dict[str, float] | None, n: int
-) -> list[tuple[float, dict[str, float]]]:
-    viewer = scorer.viewer
-    personal = viewer.personal
+    hour_fit = scorer.viewer.hour_fit if scorer.viewer.personal else ()
     now = scorer.now
-    hour_fit = viewer.hour_fit if personal else ()
-    kind_max = viewer.kind_max
-    visual = scorer.visual
-
-    # per candidate in Python: times, kinds and ties (dict look-ups); the rest as one matrix
     ages = np.full(n, math.nan)
     hours = np.zeros(n)
     type_pref = np.zeros(n)
@@ -88,7 +94,7 @@ def _score_batch(
     tie_at = np.full(n, -1, dtype=np.int64)
     ties: list[TieFeatures] = []
     tie_slot: dict[int, int] = {}
-    by_kind: dict[str, tuple[float, float]] = {}
+    by_kind: dict[str | None, tuple[float, float]] = {}
     for j, cand in enumerate(features):
         created = cand.created_at
         if created is not None:
@@ -96,15 +102,10 @@ def _score_batch(
             if hour_fit:
                 hours[j] = hour_fit[created.astimezone(timezone.utc).hour]
         kind = cand.kind
-        if kind is not None:
-            pref_media = by_kind.get(kind)
-            if pref_media is None:
-                low = kind.lower()
-                pref = scorer.kind_share.get(low, 0.0) / kind_max if kind_max > 0 else 0.0
-                pref_media = by_kind[kind] = (pref, 1.0 if low in visual else 0.0)
-            type_pref[j], media[j] = pref_media
-        elif "" in visual:
-            media[j] = 1.0
+        parts = by_kind.get(kind)
+        if parts is None:
+            parts = by_kind[kind] = kind_parts(scorer, kind)
+        type_pref[j], media[j] = parts
         tie = cand.tie
         if tie is not None:
             slot = tie_slot.get(id(tie))
@@ -114,7 +115,108 @@ def _score_batch(
             tie_at[j] = slot
     m = np.array([(c.sample_weight, float(c.engagers), float(c.sample_n), c.sample_duration, c.sample_scroll_sum,
                    c.sample_scroll_n, c.similar_users_weight, c.community_weight, c.content_similarity,
-                   1.0 if c.found else 0.0) for c in features], dtype=np.float64)
+                   1.0 if c.found else 0.0) for c in features], dtype=np.float64).reshape(n, 10)
+    return Columns(m, ages, hours, type_pref, media, tie_at, ties)
+
+
+US_PER_HOUR = 3_600_000_000
+
+
+def gather_rows(
+    scorer: Scorer, join: SnapshotJoin, candidates: Sequence[tuple[str, str]], community: int | None
+) -> tuple[Columns, list[str | None]]:
+    """The snapshot branch's content rows joined with the viewer's snapshot, straight into columns (what
+    `reader.snapshot_features` + `gather` give, without an object per candidate), and each candidate's kind
+    (None: not found); `community` is the viewer's. Times come from exact microseconds, as
+    `timedelta.total_seconds` computes them."""
+    n = len(candidates)
+    snap, rows = join.snapshot, join.rows
+    groups = join.groups
+    sim, near, sim_decay = snap.sim, snap.near, snap.decay
+    vec = np.zeros((n, 10))
+    at_ms = np.zeros(n, dtype=np.int64)
+    created_us = np.zeros(n, dtype=np.int64)
+    dated = np.zeros(n, dtype=bool)
+    type_pref = np.zeros(n)
+    media = np.zeros(n)
+    tie_at = np.full(n, -1, dtype=np.int64)
+    ties: list[TieFeatures] = []
+    tie_slot: dict[str, int] = {}
+    by_kind: dict[str | None, tuple[float, float]] = {}
+    kinds: list[str | None] = [None] * n
+    for j in range(n):
+        row = rows.get(j)
+        if row is None:
+            continue
+        kind = row.kind if row.kind is not None else candidates[j][0]
+        kinds[j] = kind
+        parts = by_kind.get(kind)
+        if parts is None:
+            parts = by_kind[kind] = kind_parts(scorer, kind)
+        type_pref[j], media[j] = parts
+        vec[j] = (row.sample_weight, row.engagers, row.sample_n, row.sample_duration, row.sample_scroll_sum,
+                  row.sample_scroll_n, sim.get(row.ref, 0.0) * sim_decay,
+                  row.community_weights.get(community, 0.0) if community is not None else 0.0,
+                  near.get(row.ref, 0.0), 1.0)
+        at_ms[j] = row.at_ms
+        if row.created_us is not None:
+            created_us[j] = row.created_us
+            dated[j] = True
+        author = row.author_id
+        if author is not None:
+            slot = tie_slot.get(author)
+            if slot is None:
+                slot = tie_slot[author] = len(ties)
+                ties.append(snap.tie_to(
+                    author,
+                    community is not None and row.author_community is not None and row.author_community == community,
+                    len(row.author_groups & groups) if groups and row.author_groups else 0,
+                    row.author_influence,
+                    row.authored,
+                ))
+            tie_at[j] = slot
+    # the weights are as of each row's time: decayed to the request's (reader.snapshot_decay)
+    if join.now_ms is not None and join.hl_ms:
+        older = at_ms < join.now_ms
+        decay = np.where(older, np.power(2.0, (at_ms - join.now_ms) / join.hl_ms), 1.0)
+        vec[:, 0] *= decay
+        vec[:, 7] *= decay
+    now_us = (scorer.now - EPOCH) // ONE_MICROSECOND
+    ages = np.where(dated, (now_us - created_us) / 1e6, math.nan)
+    hours = np.zeros(n)
+    fit = scorer.viewer.hour_fit if scorer.viewer.personal else ()
+    if fit:
+        hours = np.where(dated, np.asarray(fit)[(created_us // US_PER_HOUR) % 24], 0.0)
+    return Columns(vec, ages, hours, type_pref, media, tie_at, ties), kinds
+
+
+def score_batch(
+    scorer: Scorer, features: Sequence[CandidateFeatures], extra: dict[str, float] | None = None
+) -> list[tuple[float, dict[str, float]]]:
+    """[(score, components)] as `scorer.score` gives for each candidate; `extra` entries end each components
+    dict (the caller's, e.g. `snapshot`)."""
+    if not features:
+        return []
+    return score_columns(scorer, gather(scorer, features), extra)
+
+
+def score_columns(
+    scorer: Scorer, cols: Columns, extra: dict[str, float] | None = None
+) -> list[tuple[float, dict[str, float]]]:
+    """`score_batch` from columns."""
+    n = len(cols.ages)
+    if n == 0:
+        return []
+    with np.errstate(all="ignore"):  # inf / inf in sat() is replaced right after, as scoring.sat does
+        return _score_columns(scorer, cols, extra, n)
+
+
+def _score_columns(
+    scorer: Scorer, cols: Columns, extra: dict[str, float] | None, n: int
+) -> list[tuple[float, dict[str, float]]]:
+    personal = scorer.viewer.personal
+    m, ages, hours, type_pref, media, tie_at, ties = (cols.m, cols.ages, cols.hours, cols.type_pref, cols.media,
+                                                       cols.tie_at, cols.ties)
     sw, engagers, sn, duration, scroll_sum, scroll_n = (m[:, i] for i in range(6))
     has_tie = tie_at >= 0
     safe_at = np.where(has_tie, tie_at, 0)

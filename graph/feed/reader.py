@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -247,8 +247,13 @@ def candidate_params(
         params.update({f"{prefix}{n}": [] for n in range(n_labels)})
         params[f"{prefix}generic"] = []
     packed: list[str] = []
+    memo = _LOOKUP_MEMO.get(labels)
+    if memo is None or len(memo) > _LOOKUP_MEMO_MAX:
+        memo = _LOOKUP_MEMO[labels] = {}
     for i, (content_type, content_id) in enumerate(candidates):
-        entries = _lookups(labels, str(content_type), str(content_id))
+        entries = memo.get((content_type, content_id))
+        if entries is None:
+            entries = memo[(content_type, content_id)] = _lookups(labels, str(content_type), str(content_id))
         if cached is not None and cached[i]:
             if entries.packable:
                 packed.append(entries.packed(i))
@@ -271,13 +276,20 @@ class _Lookup:
     packable: bool
 
     def packed(self, i: int) -> str:
-        return RECORD_SEPARATOR.join(f"{i}{part}" for part in self.parts)
+        index = str(i)
+        if len(self.parts) == 1:
+            return index + self.parts[0]
+        return RECORD_SEPARATOR.join(index + part for part in self.parts)
 
 
-@lru_cache(maxsize=65536)
+# candidate -> `_Lookup`, per `Labels` (one hash of the labels per call instead of one per candidate)
+_LOOKUP_MEMO: dict[Labels, dict[tuple[str, str], _Lookup]] = {}
+_LOOKUP_MEMO_MAX = 65536
+
+
 def _lookups(labels: Labels, content_type: str, content_id: str) -> _Lookup:
     """(list suffix, key, priority) per label the candidate may have, else ("generic", type, id); and the same as
-    packed records. Memoised: a feed's candidates recur."""
+    packed records (memoised by `candidate_params`: a feed's candidates recur)."""
     label_index = {label: n for n, label in enumerate(labels.distinct_labels)}
     ctype, cid = candidate_key(content_type, content_id)
     out: list[tuple[str, str, Any]] = []
@@ -549,10 +561,23 @@ class ScoresRead:
     query sent it whole (undecayed)."""
 
     viewer: ViewerFeatures
-    features: list[CandidateFeatures]
+    features: list[CandidateFeatures]  # empty when read with `features=False` from the snapshot branch
     rows: dict[int, ContentRow] = field(default_factory=dict)
     snapshot: ViewerSnapshot | None = None
     from_snapshot: bool = False
+    joined: SnapshotJoin | None = None  # the snapshot branch's parts, for `batch_scoring.gather_rows`
+
+
+@dataclass(frozen=True)
+class SnapshotJoin:
+    """What the snapshot branch's features are made of: content rows by candidate index (the query's and the
+    cached ones), the viewer's snapshot decayed to the request, the viewer's platform communities."""
+
+    rows: dict[int, ContentRow]
+    snapshot: ViewerSnapshot
+    groups: frozenset[str]
+    now_ms: int | None
+    hl_ms: float | None
 
 
 def read_scores_record(
@@ -573,10 +598,12 @@ def read_scores(
     hl_ms: float | None = None,
     cached_rows: Mapping[int, ContentRow] | None = None,
     held: ViewerSnapshot | None = None,
+    features: bool = True,
 ) -> ScoresRead:
     """`read_scores_record` for a caller with a content cache: `cached_rows` (by candidate index) stand for the
     candidates the query was told not to look up, and `held` (undecayed) for a snapshot the query did not send
-    because the caller holds it (`$have_at_ms`)."""
+    because the caller holds it (`$have_at_ms`). `features=False`: from the snapshot branch, only `joined` (the
+    caller scores from it without building `CandidateFeatures`)."""
     if record is None:
         return ScoresRead(ViewerFeatures(), [CandidateFeatures() for _ in range(n_candidates)])
     raw_viewer = record.get("viewer")
@@ -585,8 +612,9 @@ def read_scores(
         fresh: ViewerSnapshot | None = None
         base: ViewerSnapshot | None = None
         if isinstance(raw_snap, Mapping) and raw_snap.get("held"):
-            if held is not None and held.at_ms == _int(raw_snap.get("at_ms")):
-                base = held
+            if held is None or held.at_ms != _int(raw_snap.get("at_ms")):
+                raise RuntimeError("the query did not send a snapshot the caller does not hold")
+            base = held
         else:
             fresh = base = read_snapshot(raw_snap, None, None)
         if base is not None:
@@ -599,10 +627,13 @@ def read_scores(
             viewer = read_viewer(raw_viewer, snap)
             groups = frozenset(_strings(raw_viewer.get("groups")))
             merged = {**cached_rows, **rows} if cached_rows else rows
-            features = snapshot_features(merged, n_candidates, viewer, snap, groups, now_ms, hl_ms)
-            return ScoresRead(viewer, features, rows, fresh, True)
-    viewer, features = _read_live_rows(record, raw_viewer, n_candidates)
-    return ScoresRead(viewer, features)
+            joined = SnapshotJoin(merged, snap, groups, now_ms, hl_ms)
+            if not features:
+                return ScoresRead(viewer, [], rows, fresh, True, joined)
+            out = snapshot_features(merged, n_candidates, viewer, snap, groups, now_ms, hl_ms)
+            return ScoresRead(viewer, out, rows, fresh, True, joined)
+    viewer, live = _read_live_rows(record, raw_viewer, n_candidates)
+    return ScoresRead(viewer, live)
 
 
 @dataclass(frozen=True, slots=True)
@@ -626,6 +657,7 @@ class ContentRow:
     author_influence: float | None
     authored: int
     author_groups: frozenset[str]  # element ids of the author's platform communities
+    created_us: int | None = None  # created_at in microseconds since the epoch (exact: hours and ages from it)
 
 
 def read_content_row(row: Sequence[Any]) -> ContentRow:
@@ -638,9 +670,10 @@ def read_content_row(row: Sequence[Any]) -> ContentRow:
                 by_community[key] = by_community.get(key, 0.0) + _float(w)
     kind = row[3]
     community = row[14]
+    created = to_datetime(row[2])
     return ContentRow(
         author_id=None if row[1] is None else str(row[1]),
-        created_at=to_datetime(row[2]),
+        created_at=created,
         kind=None if kind is None else str(kind),
         engagers=_int(row[4]),
         sample_n=_int(row[5]),
@@ -655,7 +688,12 @@ def read_content_row(row: Sequence[Any]) -> ContentRow:
         author_influence=None if row[15] is None else _float(row[15]),
         authored=_int(row[16]),
         author_groups=frozenset(_strings(row[17])),
+        created_us=None if created is None else (created - EPOCH) // ONE_MICROSECOND,
     )
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 def snapshot_features(
@@ -669,7 +707,7 @@ def snapshot_features(
 ) -> list[CandidateFeatures]:
     """Content rows (by candidate index) joined with one viewer's snapshot (decayed to `now_ms`): the features
     the scorer takes. One `TieFeatures` per author, so the scorer computes each strength once."""
-    out = [CandidateFeatures() for _ in range(n_candidates)]
+    out: list[CandidateFeatures | None] = [None] * n_candidates
     ties: dict[str, TieFeatures] = {}
     community = viewer.community
     sim, near, sim_decay = snap.sim, snap.near, snap.decay
@@ -705,7 +743,7 @@ def snapshot_features(
             author_id=author_id,
             tie=tie,
         )
-    return out
+    return [CandidateFeatures() if f is None else f for f in out]
 
 
 def _candidate(row: Sequence[Any], author_id: str | None, tie: TieFeatures | None,
