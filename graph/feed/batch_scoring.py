@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from graph.feed.model import CandidateFeatures, TieFeatures
 from graph.feed.reader import EPOCH, ONE_MICROSECOND, SnapshotJoin
-from graph.feed.scoring import Positional, Scorer, connection_value
+from graph.feed.scoring import Positional, Scorer, connection_of, connection_value
 
 Floats = npt.NDArray[np.float64]
 
@@ -46,18 +46,21 @@ def _mean(positional: Positional, columns: Sequence[Floats], n: int) -> Floats:
     return _clamp01(acc)
 
 
-def _strengths(scorer: Scorer, ties: Sequence[TieFeatures]) -> Floats:
-    """`Scorer._strength_of` for each tie."""
-    if not ties:
-        return np.zeros(0)
+def tie_row(scorer: Scorer, t: TieFeatures) -> tuple[float, ...]:
+    """A tie as a row of `Columns.ties`."""
+    return (t.visit_out, t.engaged_out, t.vibe_out, float(t.mutual), t.similar, t.visit_in, t.vibe_in,
+            t.engaged_in, float(t.shared_groups), 1.0 if t.same_community else 0.0,
+            connection_value(t, scorer.weights), t.influence if t.influence is not None else 0.0,
+            1.0 if t.authored >= scorer.creator_min else 0.0)
+
+
+def _strengths(scorer: Scorer, raw: Floats) -> Floats:
+    """`Scorer._strength_of` for each tie row."""
     kv, ke, kb, km, kg = scorer.k_tie
-    raw = np.array([(t.visit_out, t.engaged_out, t.vibe_out, float(t.mutual), t.similar, t.visit_in, t.vibe_in,
-                     t.engaged_in, float(t.shared_groups), 1.0 if t.same_community else 0.0,
-                     connection_value(t, scorer.weights)) for t in ties], dtype=np.float64)
     community = np.where(raw[:, 9] > 0.0, 1.0, _sat(raw[:, 8], kg))
     columns = (raw[:, 10], _sat(raw[:, 0], kv), _sat(raw[:, 1], ke), _sat(raw[:, 2], kb), _sat(raw[:, 3], km),
                _clamp01(raw[:, 4]), _sat(raw[:, 5], kv), _sat(raw[:, 6], kb), _sat(raw[:, 7], ke), community)
-    return _mean(scorer.strength_total, columns, len(ties))
+    return _mean(scorer.strength_total, columns, len(raw))
 
 
 @dataclass(slots=True)
@@ -70,8 +73,8 @@ class Columns:
     hours: Floats  # the viewer's fit of each creation hour (0: unknown, or no fit)
     type_pref: Floats  # kind share / largest kind share (0 without a kind)
     media: Floats  # 1 for a visual kind
-    tie_at: npt.NDArray[np.int64]  # index into `ties`, -1: no tie
-    ties: list[TieFeatures]
+    tie_at: npt.NDArray[np.int64]  # row of `ties`, -1: no tie
+    ties: list[tuple[float, ...]]  # one `tie_row` per distinct tie
 
 
 def kind_parts(scorer: Scorer, kind: str | None) -> tuple[float, float]:
@@ -92,7 +95,7 @@ def gather(scorer: Scorer, features: Sequence[CandidateFeatures]) -> Columns:
     type_pref = np.zeros(n)
     media = np.zeros(n)
     tie_at = np.full(n, -1, dtype=np.int64)
-    ties: list[TieFeatures] = []
+    ties: list[tuple[float, ...]] = []
     tie_slot: dict[int, int] = {}
     by_kind: dict[str | None, tuple[float, float]] = {}
     for j, cand in enumerate(features):
@@ -111,7 +114,7 @@ def gather(scorer: Scorer, features: Sequence[CandidateFeatures]) -> Columns:
             slot = tie_slot.get(id(tie))
             if slot is None:
                 slot = tie_slot[id(tie)] = len(ties)
-                ties.append(tie)
+                ties.append(tie_row(scorer, tie))
             tie_at[j] = slot
     m = np.array([(c.sample_weight, float(c.engagers), float(c.sample_n), c.sample_duration, c.sample_scroll_sum,
                    c.sample_scroll_n, c.similar_users_weight, c.community_weight, c.content_similarity,
@@ -120,6 +123,7 @@ def gather(scorer: Scorer, features: Sequence[CandidateFeatures]) -> Columns:
 
 
 US_PER_HOUR = 3_600_000_000
+_NO_DIRECT = (0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def gather_rows(
@@ -133,20 +137,22 @@ def gather_rows(
     snap, rows = join.snapshot, join.rows
     groups = join.groups
     sim, near, sim_decay = snap.sim, snap.near, snap.decay
-    vec = np.zeros((n, 10))
-    at_ms = np.zeros(n, dtype=np.int64)
-    created_us = np.zeros(n, dtype=np.int64)
-    dated = np.zeros(n, dtype=bool)
+    found: list[int] = []
+    values: list[tuple[float, ...]] = []
+    times: list[tuple[int, int, bool]] = []
     type_pref = np.zeros(n)
     media = np.zeros(n)
     tie_at = np.full(n, -1, dtype=np.int64)
-    ties: list[TieFeatures] = []
+    ties: list[tuple[float, ...]] = []
     tie_slot: dict[str, int] = {}
     by_kind: dict[str | None, tuple[float, float]] = {}
     kinds: list[str | None] = [None] * n
-    for j in range(n):
-        row = rows.get(j)
-        if row is None:
+    d = snap.decay
+    direct_of, platform_of, mutual_of = snap.direct.get, snap.platform.get, snap.mutual.get
+    engaged_out_of, engaged_in_of = snap.engaged_out.get, snap.engaged_in.get
+    weights, creator_min = scorer.weights, scorer.creator_min
+    for j, row in rows.items():
+        if not 0 <= j < n:
             continue
         kind = row.kind if row.kind is not None else candidates[j][0]
         kinds[j] = kind
@@ -154,27 +160,44 @@ def gather_rows(
         if parts is None:
             parts = by_kind[kind] = kind_parts(scorer, kind)
         type_pref[j], media[j] = parts
-        vec[j] = (row.sample_weight, row.engagers, row.sample_n, row.sample_duration, row.sample_scroll_sum,
-                  row.sample_scroll_n, sim.get(row.ref, 0.0) * sim_decay,
-                  row.community_weights.get(community, 0.0) if community is not None else 0.0,
-                  near.get(row.ref, 0.0), 1.0)
-        at_ms[j] = row.at_ms
-        if row.created_us is not None:
-            created_us[j] = row.created_us
-            dated[j] = True
+        found.append(j)
+        ref = row.ref
+        values.append((row.sample_weight, row.engagers, row.sample_n, row.sample_duration, row.sample_scroll_sum,
+                       row.sample_scroll_n, sim.get(ref, 0.0) * sim_decay,
+                       row.community_weights.get(community, 0.0) if community is not None else 0.0,
+                       near.get(ref, 0.0), 1.0))
+        created = row.created_us
+        times.append((row.at_ms, 0 if created is None else created, created is not None))
         author = row.author_id
         if author is not None:
             slot = tie_slot.get(author)
             if slot is None:
                 slot = tie_slot[author] = len(ties)
-                ties.append(snap.tie_to(
-                    author,
-                    community is not None and row.author_community is not None and row.author_community == community,
-                    len(row.author_groups & groups) if groups and row.author_groups else 0,
-                    row.author_influence,
-                    row.authored,
+                # snapshot parts decayed to the request, as ViewerSnapshot.tie_to, and the row's live parts
+                direct = direct_of(author)
+                v, states = direct if direct is not None else (_NO_DIRECT, "")
+                platform = platform_of(author, "")
+                groups_shared = len(row.author_groups & groups) if groups and row.author_groups else 0
+                influence = row.author_influence
+                ties.append((
+                    v[0] * d, engaged_out_of(author, 0.0) * d, v[2] * d, float(mutual_of(author, 0)), v[4],
+                    v[1] * d, v[3] * d, engaged_in_of(author, 0.0) * d, float(groups_shared),
+                    1.0 if community is not None and row.author_community == community else 0.0,
+                    connection_of(tuple(x for x in states.split(",") if x),
+                                  tuple(x for x in platform.split(",") if x), weights) if states or platform else 0.0,
+                    influence if influence is not None else 0.0,
+                    1.0 if row.authored >= creator_min else 0.0,
                 ))
             tie_at[j] = slot
+    vec = np.zeros((n, 10))
+    at_ms = np.zeros(n, dtype=np.int64)
+    created_us = np.zeros(n, dtype=np.int64)
+    dated = np.zeros(n, dtype=bool)
+    if found:
+        index = np.array(found, dtype=np.int64)
+        vec[index] = np.array(values, dtype=np.float64)
+        t = np.array(times, dtype=np.int64)
+        at_ms[index], created_us[index], dated[index] = t[:, 0], t[:, 1], t[:, 2] != 0
     # the weights are as of each row's time: decayed to the request's (reader.snapshot_decay)
     if join.now_ms is not None and join.hl_ms:
         older = at_ms < join.now_ms
@@ -220,9 +243,9 @@ def _score_columns(
     sw, engagers, sn, duration, scroll_sum, scroll_n = (m[:, i] for i in range(6))
     has_tie = tie_at >= 0
     safe_at = np.where(has_tie, tie_at, 0)
-    strength_of_tie = _strengths(scorer, ties)
-    influence_of_tie = np.array([t.influence if t.influence is not None else 0.0 for t in ties], dtype=np.float64)
-    creator_of_tie = np.array([1.0 if t.authored >= scorer.creator_min else 0.0 for t in ties], dtype=np.float64)
+    tie_raw = np.array(ties, dtype=np.float64).reshape(len(ties), 13)
+    strength_of_tie = _strengths(scorer, tie_raw)
+    influence_of_tie, creator_of_tie = tie_raw[:, 11], tie_raw[:, 12]
     influence = np.where(has_tie, influence_of_tie[safe_at], 0.0) if ties else np.zeros(n)
 
     sampled = sn > 0

@@ -83,10 +83,15 @@ class Mean:
 def connection_value(tie: TieFeatures, weights: FeedWeights) -> float:
     """1 for a connection (CONNECTED connected, or an Accepted platform Connection), `requested_value` for a
     pending one, else 0."""
-    if not tie.connected_states and not tie.platform_statuses:
+    return connection_of(tie.connected_states, tie.platform_statuses, weights)
+
+
+def connection_of(connected_states: Sequence[str], platform_statuses: Sequence[str], weights: FeedWeights) -> float:
+    """`connection_value` from the states themselves."""
+    if not connected_states and not platform_statuses:
         return 0.0
-    states = {s.lower() for s in tie.connected_states}
-    statuses = {s.lower() for s in tie.platform_statuses}
+    states = {s.lower() for s in connected_states}
+    statuses = {s.lower() for s in platform_statuses}
     if states & CONNECTED_STATES or statuses & PLATFORM_CONNECTED:
         return 1.0
     if states & PENDING_STATES or statuses & PLATFORM_PENDING:
