@@ -162,7 +162,7 @@ def _fetch(
     snapshots = cast("ExpiringLru[str, reader.ViewerSnapshot] | None", CACHES.map(
         ("snapshots", *where, snap["snapshot_params"]), weights.snapshot_cache_max_viewers,
         weights.snapshot_max_age_s))
-    keys = [reader.candidate_key(t, i) for t, i in candidates]
+    keys = candidates  # as the caller gave them (graph_feed_score made them (str, str) pairs)
     cached_rows = rows_cache.get_many(keys) if rows_cache is not None else {}
     held = snapshots.get(user_id) if snapshots is not None else None
     params: dict[str, Any] = {

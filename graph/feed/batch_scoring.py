@@ -138,8 +138,10 @@ def gather_rows(
     groups = join.groups
     sim, near, sim_decay = snap.sim, snap.near, snap.decay
     found: list[int] = []
-    values: list[tuple[float, ...]] = []
-    times: list[tuple[int, int, bool]] = []
+    numbers: list[tuple[float, ...]] = []
+    joined: list[tuple[float, float, float]] = []
+    times: list[tuple[int, int, int]] = []
+    tied = snap.tied
     type_pref = np.zeros(n)
     media = np.zeros(n)
     tie_at = np.full(n, -1, dtype=np.int64)
@@ -162,17 +164,28 @@ def gather_rows(
         type_pref[j], media[j] = parts
         found.append(j)
         ref = row.ref
-        values.append((row.sample_weight, row.engagers, row.sample_n, row.sample_duration, row.sample_scroll_sum,
-                       row.sample_scroll_n, sim.get(ref, 0.0) * sim_decay,
+        numbers.append(row.numbers)
+        joined.append((sim.get(ref, 0.0) * sim_decay,
                        row.community_weights.get(community, 0.0) if community is not None else 0.0,
-                       near.get(ref, 0.0), 1.0))
-        created = row.created_us
-        times.append((row.at_ms, 0 if created is None else created, created is not None))
+                       near.get(ref, 0.0)))
+        times.append(row.times)
         author = row.author_id
         if author is not None:
             slot = tie_slot.get(author)
             if slot is None:
                 slot = tie_slot[author] = len(ties)
+                if author not in tied:  # no snapshot part: only the row's live parts
+                    influence = row.author_influence
+                    ties.append((
+                        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+                        float(len(row.author_groups & groups)) if groups and row.author_groups else 0.0,
+                        1.0 if community is not None and row.author_community == community else 0.0,
+                        0.0,
+                        influence if influence is not None else 0.0,
+                        1.0 if row.authored >= creator_min else 0.0,
+                    ))
+                    tie_at[j] = slot
+                    continue
                 # snapshot parts decayed to the request, as ViewerSnapshot.tie_to, and the row's live parts
                 direct = direct_of(author)
                 v, states = direct if direct is not None else (_NO_DIRECT, "")
@@ -195,7 +208,9 @@ def gather_rows(
     dated = np.zeros(n, dtype=bool)
     if found:
         index = np.array(found, dtype=np.int64)
-        vec[index] = np.array(values, dtype=np.float64)
+        vec[index, :6] = np.array(numbers, dtype=np.float64)
+        vec[index, 6:9] = np.array(joined, dtype=np.float64)
+        vec[index, 9] = 1.0
         t = np.array(times, dtype=np.int64)
         at_ms[index], created_us[index], dated[index] = t[:, 0], t[:, 1], t[:, 2] != 0
     # the weights are as of each row's time: decayed to the request's (reader.snapshot_decay)

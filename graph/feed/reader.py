@@ -277,9 +277,12 @@ class _Lookup:
 
     def packed(self, i: int) -> str:
         index = str(i)
-        if len(self.parts) == 1:
-            return index + self.parts[0]
-        return RECORD_SEPARATOR.join(index + part for part in self.parts)
+        parts = self.parts
+        if len(parts) == 1:
+            return index + parts[0]
+        if len(parts) == 2:
+            return index + parts[0] + RECORD_SEPARATOR + index + parts[1]
+        return RECORD_SEPARATOR.join(index + part for part in parts)
 
 
 # candidate -> `_Lookup`, per `Labels` (one hash of the labels per call instead of one per candidate)
@@ -411,6 +414,7 @@ class ViewerSnapshot:
     platform: dict[str, str]  # user key -> 'status,status,'
     sim: dict[str, float]  # content ref -> similar users' engagement (as stored)
     near: dict[str, float]  # content ref -> best similarity to a recent engagement
+    tied: frozenset[str] = frozenset()  # users with any part above (the others' ties are the live parts only)
 
     def at(self, now_ms: int | None, hl_ms: float | None) -> ViewerSnapshot:
         """This snapshot (read undecayed: `read_snapshot(raw, None, None)`) decayed to `now_ms`: a process holds a
@@ -501,7 +505,7 @@ def read_snapshot(raw: Mapping[str, Any] | None, now_ms: int | None, hl_ms: floa
         for n, u in enumerate(users)
         if 5 * n + 5 <= len(values)
     }
-    return ViewerSnapshot(
+    snapshot = ViewerSnapshot(
         at_ms=at_ms,
         decay=decay,
         kind_weights={k: _float(w) * decay for k, w in _pairs(raw.get("kinds"), raw.get("kind_weights")).items()},
@@ -517,6 +521,9 @@ def read_snapshot(raw: Mapping[str, Any] | None, now_ms: int | None, hl_ms: floa
         sim=_pairs(raw.get("sim_refs"), raw.get("sim_values")),
         near=_pairs(raw.get("near_refs"), raw.get("near_values")),
     )
+    tied = frozenset().union(snapshot.direct, snapshot.engaged_out, snapshot.engaged_in, snapshot.mutual,
+                             snapshot.platform)
+    return replace(snapshot, tied=tied)
 
 
 def read_viewer(viewer: Mapping[str, Any] | None, snapshot: ViewerSnapshot | None = None) -> ViewerFeatures:
@@ -658,6 +665,15 @@ class ContentRow:
     authored: int
     author_groups: frozenset[str]  # element ids of the author's platform communities
     created_us: int | None = None  # created_at in microseconds since the epoch (exact: hours and ages from it)
+    # derived once, for batch_scoring.gather_rows: the engagement numbers, and (at_ms, created_us or 0, dated)
+    numbers: tuple[float, ...] = field(init=False)
+    times: tuple[int, int, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "numbers", (self.sample_weight, float(self.engagers), float(self.sample_n),
+                                             self.sample_duration, self.sample_scroll_sum, self.sample_scroll_n))
+        created = self.created_us
+        object.__setattr__(self, "times", (self.at_ms, 0 if created is None else created, int(created is not None)))
 
 
 def read_content_row(row: Sequence[Any]) -> ContentRow:
