@@ -17,14 +17,14 @@ triples, each batch fully vectorised (numpy), so memory stays bounded whatever t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["METRICS", "Postings", "SharingResult", "postings_from_lists", "sharing_top_k"]
+__all__ = ["METRICS", "Postings", "SharingResult", "postings_from_flat", "postings_from_lists", "sharing_top_k"]
 
 Metric = Literal["JACCARD", "OVERLAP", "COSINE"]
 METRICS: tuple[Metric, ...] = ("JACCARD", "OVERLAP", "COSINE")
@@ -50,6 +50,27 @@ class Postings:
         return len(self.indptr) - 1
 
 
+def postings_from_flat(
+    lengths: Sequence[int], members: Sequence[int], weights: Sequence[float], n_members: int
+) -> Postings:
+    """`Postings` from each item's number of entries and the entries, item after item; weights <= 0 left out."""
+    length_arr = np.asarray(lengths, dtype=np.int64)
+    member_arr = np.asarray(members, dtype=np.int64)
+    weight_arr = np.asarray(weights, dtype=np.float64)
+    if member_arr.size != weight_arr.size or int(length_arr.sum()) != member_arr.size:
+        raise ValueError("lengths, members and weights do not agree")
+    if member_arr.size and (member_arr.min() < 0 or member_arr.max() >= n_members):
+        raise ValueError("a member index is outside 0..n_members-1")
+    positive = weight_arr > 0
+    if not positive.all():
+        item_of = np.repeat(np.arange(length_arr.size, dtype=np.int64), length_arr)
+        length_arr = np.bincount(item_of[positive], minlength=length_arr.size).astype(np.int64)
+        member_arr, weight_arr = member_arr[positive], weight_arr[positive]
+    indptr = np.zeros(length_arr.size + 1, dtype=np.int64)
+    np.cumsum(length_arr, out=indptr[1:])
+    return Postings(indptr, member_arr, weight_arr, n_members)
+
+
 def postings_from_lists(items: Iterable[tuple[Sequence[int], Sequence[float]]], n_members: int) -> Postings:
     """`Postings` from one (members, weights) pair per item; entries with a weight <= 0 are left out."""
     lengths: list[int] = []
@@ -58,16 +79,10 @@ def postings_from_lists(items: Iterable[tuple[Sequence[int], Sequence[float]]], 
     for m, w in items:
         if len(m) != len(w):
             raise ValueError("members and weights differ in length")
-        kept = [(a, b) for a, b in zip(m, w, strict=True) if b > 0]
-        lengths.append(len(kept))
-        members.extend(a for a, _ in kept)
-        weights.extend(b for _, b in kept)
-    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(np.asarray(lengths, dtype=np.int64), out=indptr[1:])
-    member_arr = np.asarray(members, dtype=np.int64)
-    if member_arr.size and (member_arr.min() < 0 or member_arr.max() >= n_members):
-        raise ValueError("a member index is outside 0..n_members-1")
-    return Postings(indptr, member_arr, np.asarray(weights, dtype=np.float64), n_members)
+        lengths.append(len(m))
+        members.extend(m)
+        weights.extend(w)
+    return postings_from_flat(lengths, members, weights, n_members)
 
 
 @dataclass(frozen=True)
@@ -101,8 +116,12 @@ def sharing_top_k(
     similarity_cutoff: float = 1.0e-42,
     degree_cutoff: int = 1,
     batch_pairs: int = 4_000_000,
+    on_progress: Callable[[float], None] | None = None,
 ) -> SharingResult:
-    """Every member's `top_k` most similar members among those sharing an item with it (see the module doc)."""
+    """Every member's `top_k` most similar members among those sharing an item with it (see the module doc).
+
+    `on_progress` gets the share of the triples done after each batch.
+    """
     if metric not in METRICS:
         raise ValueError(f"similarity metric must be one of {', '.join(METRICS)}, got {metric!r}")
     if top_k < 1:
@@ -149,6 +168,8 @@ def sharing_top_k(
         )
         updates += int(cum[min(hi, n) - 1]) - base
         lo = hi
+        if on_progress is not None and cum[-1] > 0:
+            on_progress(updates / float(cum[-1]))
         if s.size == 0:
             continue
         score = _score(metric, v, norm[s], norm[t])
@@ -195,14 +216,11 @@ def _batch(
     s = src[rep]
     other = cand != s
     s, cand, pos, rep = s[other], cand[other], pos[other], rep[other]
-    if product:
-        val = w[rep] * i_weights[pos]
-    else:
-        val = np.minimum(w[rep], i_weights[pos])
+    val = w[rep] * i_weights[pos] if product else np.minimum(w[rep], i_weights[pos])
     n = int(m_len.size)
     keys, inverse = np.unique((s - lo) * n + cand, return_inverse=True)
-    sums = np.bincount(inverse.ravel(), weights=val, minlength=keys.size)
-    return keys // n + lo, keys % n, sums
+    sums = np.bincount(inverse.ravel(), weights=val, minlength=keys.size).astype(np.float64, copy=False)
+    return (keys // n + lo).astype(np.int64, copy=False), (keys % n).astype(np.int64, copy=False), sums
 
 
 def _score(metric: str, acc: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
