@@ -3,9 +3,10 @@
 It replaces the projection, `gds.nodeSimilarity` and the write-back only; the run's lifecycle (run record,
 atomic result-set switch, clean-up of older or failed runs) stays `runs.execute`'s. The input is read with
 the projection's own aggregation grouped per shared item (one record per content, not per engagement), so
-the engine sees exactly the weights GDS would. No GDS graph is made, so there is no GDS memory estimate:
-the engine holds the postings (about 40 bytes per engagement) and one batch of `batch_pairs` triples
-(about 60 bytes each) in the worker.
+the engine sees exactly the weights GDS would. No GDS graph is made, so the memory check is the worker's:
+before reading, the input is counted (the projection's own count query) and the engine's peak (the read's
+Python objects and arrays per weight and node, plus one batch of `BATCH_PAIRS` triples) is compared with the
+worker's available memory times `gds_memory_headroom`; the estimate is recorded on the run like GDS's.
 """
 
 from __future__ import annotations
@@ -18,11 +19,17 @@ import neo4j
 import numpy as np
 
 from algorithms.cypher_text import statement
+from algorithms.projection import InsufficientMemory, MemoryEstimate
 from algorithms.runs import RunContext
 from algorithms.sharing import FloatArray, Postings, SharingResult, postings_from_flat, sharing_top_k
 
 # Triples per vectorised batch: ~250 MB of temporary arrays, a few tenths of a second each.
-BATCH_PAIRS = 4_000_000
+BATCH_PAIRS = 2_000_000
+# Peak bytes, measured generously: per weight read (Python int and float objects while reading, then about ten
+# int64/float64 arrays), per node (its element id string and dict slot), per triple of a batch (~15 arrays).
+BYTES_PER_WEIGHT = 160
+BYTES_PER_NODE = 250
+BYTES_PER_TRIPLE = 130
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,7 @@ class SharingInput:
 
     purpose: str
     query: str
+    count_query: str
     parameters: Mapping[str, Any]
 
 
@@ -42,6 +50,58 @@ class SharingOutcome:
     relationships_written: int
     pair_updates: int
     similarity_distribution: dict[str, float]
+
+
+class InsufficientWorkerMemory(InsufficientMemory):
+    """The worker's free memory cannot hold the sharing engine's input and one batch."""
+
+    def __init__(self, what: str, estimate: MemoryEstimate) -> None:
+        self.what = what
+        self.estimate = estimate
+        RuntimeError.__init__(
+            self,
+            f"{what}: not enough free memory in the worker for the sharing engine: it estimates "
+            f"{estimate.required_memory} for {estimate.node_count:,} nodes and {estimate.relationship_count:,} "
+            f"weights; the worker has {estimate.available_heap_bytes / 2**20:,.1f} MiB available and a job may "
+            f"plan on {estimate.headroom:.0%} of it. Free memory, or use similarity_engine 'gds'.",
+        )
+
+
+def available_memory_bytes() -> int | None:
+    """The worker's available memory (Linux `MemAvailable`); None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def estimate_memory(nodes: int, weights: int, headroom: float, available: int | None) -> MemoryEstimate:
+    """The engine's peak in the worker for `nodes` and `weights` (see the module doc)."""
+    low = nodes * BYTES_PER_NODE + weights * BYTES_PER_WEIGHT
+    high = low + min(BATCH_PAIRS, max(weights, 1) * 64) * BYTES_PER_TRIPLE
+    text = f"[{low / 2**20:,.1f} MiB ... {high / 2**20:,.1f} MiB] (sharing engine, worker)"
+    return MemoryEstimate(nodes, weights, low, high, text, available if available is not None else high, headroom)
+
+
+def check_memory(ctx: RunContext, spec: SharingInput) -> MemoryEstimate:
+    """Count the input, estimate, record on the run; refuse (`InsufficientWorkerMemory`) if it cannot fit."""
+    ctx.step(f"estimate memory ({spec.purpose}, worker)")
+    records, _, _ = ctx.driver.execute_query(
+        statement(spec.count_query, ctx.settings),
+        dict(spec.parameters),
+        database_=ctx.database,
+        routing_=neo4j.RoutingControl.READ,
+    )
+    nodes, weights = (int(records[0]["node_count"]), int(records[0]["relationship_count"])) if records else (0, 0)
+    estimate = estimate_memory(nodes, weights, ctx.config.memory_headroom, available_memory_bytes())
+    ctx.record_estimate(estimate)
+    if not estimate.fits:
+        raise InsufficientWorkerMemory(f"{ctx.job} ({ctx.run_id})", estimate)
+    return estimate
 
 
 def read_postings(ctx: RunContext, spec: SharingInput) -> tuple[Postings, list[str]]:
@@ -77,7 +137,9 @@ def write_similar(ctx: RunContext, result: SharingResult, keys: list[str], sourc
     batch = max(ctx.config.write_batch_size, 1)
     total = len(result)
     src, tgt, score = result.source, result.target, result.score
-    starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]]) if total else np.zeros(0, dtype=np.int64)
+    if total == 0:
+        return 0
+    starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
     ends = np.r_[starts[1:], total].astype(np.int64)
     written = 0
     rows: list[dict[str, Any]] = []
@@ -99,9 +161,7 @@ def write_similar(ctx: RunContext, result: SharingResult, keys: list[str], sourc
         rows, pending = [], 0
 
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        rows.append(
-            {"a": keys[int(src[a])], "b": [keys[t] for t in tgt[a:b].tolist()], "s": score[a:b].tolist()}
-        )
+        rows.append({"a": keys[int(src[a])], "b": [keys[t] for t in tgt[a:b].tolist()], "s": score[a:b].tolist()})
         pending += b - a
         if pending >= batch:
             flush()
@@ -119,7 +179,9 @@ def run_sharing(
     degree_cutoff: int,
     source: str | None,
 ) -> SharingOutcome:
-    """Read, compute every node's top K over the nodes sharing an item with it, write under the run id."""
+    """Check memory, read, compute every node's top K over the nodes sharing an item with it, write under the
+    run id."""
+    check_memory(ctx, spec)
     ctx.step(f"read weights ({spec.purpose})")
     postings, keys = read_postings(ctx, spec)
     ctx.node_count += postings.n_members + postings.n_items

@@ -171,7 +171,7 @@ def run_node_similarity(
         return _run_sharing(
             ctx,
             params,
-            SharingInput(spec.purpose, query=sharing_query, parameters=spec.parameters),
+            SharingInput(spec.purpose, query=sharing_query, count_query=spec.count_query, parameters=spec.parameters),
             source,
             content_engager_cap=content_engager_cap,
             engaged_users=engaged_users,
