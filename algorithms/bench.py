@@ -1,4 +1,4 @@
-"""The user-similarity benchmark (a command, not a test): GDS vs the write-up's SQL self-join vs plain Python.
+"""The user-similarity benchmark (a command, not a test): the job's two engines vs the write-up's SQL vs Python.
 
 ``bench_user_similarity(sizes, sql_sizes, days, seed)`` runs, for each size (number of users), in one run:
 
@@ -7,18 +7,21 @@
    ``content_interaction`` only (the table the SQL reads) becomes the ``ENGAGED_WITH`` graph, by default
    written directly from an aggregation in Postgres with the sync's rules, weights and decay
    (`ENGAGEMENT_SQL`, `load_direct`: the sync is too slow to load 100k users in a benchmark's time), or by
-   the sync itself (`load="sync"`). Loading is timed but belongs to none of the three ways.
+   the sync itself (`load="sync"`). Loading is timed but belongs to none of the ways.
 2. **SQL** (sizes in ``sql_sizes``): the write-up's user-similarity query (section 4.1;
    ``activity/sql/bench_user_similarity.sql``: HAVING spells the sum out, NOW() is the generator's end),
    run in Postgres on the same rows, every result row fetched through a server-side cursor.
-3. **GDS**: the ``user_similarity`` job end to end (`algorithms.run_job`: count, memory estimate,
-   projection, ``gds.nodeSimilarity``, write-back of ``SIMILAR_TO``, publish, drop), with the same
-   reference time.
-4. **Plain Python** (`algorithms.bench_naive`): the same weighted Jaccard and top K over the same decayed
+3. **GDS** (up to ``gds_max_users``): the ``user_similarity`` job end to end with ``similarity_engine='gds'``
+   (`algorithms.run_job`: count, memory estimate, projection, ``gds.nodeSimilarity``, write-back of
+   ``SIMILAR_TO``, publish, drop), with the same reference time.
+4. **Sharing**: the same job with ``similarity_engine='sharing'`` (the default; `algorithms.sharing`): memory
+   check, read of the decayed weights per content, numpy over the pairs that share a content, write-back,
+   publish. Its top-K scores are checked against GDS's where both ran.
+5. **Plain Python** (`algorithms.bench_naive`): the same weighted Jaccard and top K over the same decayed
    per-user vectors (read from Neo4j with the projection's own aggregation); single process. With
    ``python_budget_s`` it stops after that much compute and scales the time by the share of users done
    (users taken in a random order, each user's row being independent): such times are marked estimated.
-   Where it ran, its top-K scores are checked against what GDS wrote.
+   Its top-K scores are checked against what the sharing engine wrote.
 
 The SQL way grows quadratically and is only run where it finishes; its times are fitted with a power law
 ``t = c * n^b`` (least squares on log t against log n) and extrapolated to the larger sizes. The report also
