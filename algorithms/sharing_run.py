@@ -80,11 +80,11 @@ def available_memory_bytes() -> int | None:
 
 
 def estimate_memory(nodes: int, weights: int, headroom: float, available: int | None) -> MemoryEstimate:
-    """The engine's peak in the worker for `nodes` and `weights` (see the module doc)."""
+    """The engine's peak in the worker for `nodes` and `weights` (see the module doc); `available` None: 0."""
     low = nodes * BYTES_PER_NODE + weights * BYTES_PER_WEIGHT
     high = low + min(BATCH_PAIRS, max(weights, 1) * 64) * BYTES_PER_TRIPLE
     text = f"[{low / 2**20:,.1f} MiB ... {high / 2**20:,.1f} MiB] (sharing engine, worker)"
-    return MemoryEstimate(nodes, weights, low, high, text, available if available is not None else high, headroom)
+    return MemoryEstimate(nodes, weights, low, high, text, available or 0, headroom)
 
 
 def check_memory(ctx: RunContext, spec: SharingInput) -> MemoryEstimate:
@@ -97,9 +97,10 @@ def check_memory(ctx: RunContext, spec: SharingInput) -> MemoryEstimate:
         routing_=neo4j.RoutingControl.READ,
     )
     nodes, weights = (int(records[0]["node_count"]), int(records[0]["relationship_count"])) if records else (0, 0)
-    estimate = estimate_memory(nodes, weights, ctx.config.memory_headroom, available_memory_bytes())
+    available = available_memory_bytes()
+    estimate = estimate_memory(nodes, weights, ctx.config.memory_headroom, available)
     ctx.record_estimate(estimate)
-    if not estimate.fits:
+    if available is not None and not estimate.fits:  # unknown free memory (not Linux): not refused
         raise InsufficientWorkerMemory(f"{ctx.job} ({ctx.run_id})", estimate)
     return estimate
 

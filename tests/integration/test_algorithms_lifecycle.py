@@ -145,6 +145,18 @@ def test_insufficient_memory_refuses_before_projecting(graph: Settings, monkeypa
     assert "communities" not in current_run_ids(graph) or current_run_ids(graph)["communities"] is None
 
 
+def test_sharing_engine_refuses_when_the_worker_lacks_memory(graph: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = run_job("user_similarity", {"now": NOW}, settings=graph)
+    monkeypatch.setattr(algorithms.sharing_run, "available_memory_bytes", lambda: 100_000)
+    with pytest.raises(InsufficientMemory, match="worker"):
+        run_job("user_similarity", {"now": NOW, "similarity_engine": "sharing"}, settings=graph)
+    run = recent_runs(1, settings=graph)[0]
+    assert run.outcome == "failed" and run.error and run.error.startswith("InsufficientWorkerMemory")
+    assert run.memory_estimate and "sharing engine, worker" in run.memory_estimate
+    assert run.node_count == 0  # refused before reading anything
+    assert current_run_ids(graph)["user_similarity"] == good.run_id
+
+
 def test_older_run_finishing_late_is_superseded(graph: Settings) -> None:
     first = run_job("content_similarity", {"now": NOW}, settings=graph)
     # Pretend a newer run has already published (run ids sort by start time).
@@ -181,8 +193,6 @@ def test_readers_never_see_a_running_job(graph: Settings, monkeypatch: pytest.Mo
         return written
 
     patch_write(monkeypatch, engine, look)
-    run_job(
-        "user_similarity", {"now": NOW, "similarity_metric": "COSINE", "similarity_engine": engine}, settings=graph
-    )
+    run_job("user_similarity", {"now": NOW, "similarity_metric": "COSINE", "similarity_engine": engine}, settings=graph)
     assert seen_during == [seen_before]
     assert similar_users("u0", "engagement", settings=graph) != seen_before  # cosine scores differ

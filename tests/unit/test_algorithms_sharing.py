@@ -143,3 +143,20 @@ def test_pair_updates_count_the_triples() -> None:
     p = postings_from_lists([([0, 1, 2], [1.0, 1.0, 1.0]), ([0, 1], [1.0, 2.0])], 3)
     assert sharing_top_k(p).pair_updates == 13
     assert np.all(np.diff(sharing_top_k(p, top_k=2).source) >= 0)
+
+
+def test_worker_memory_estimate_and_refusal() -> None:
+    from algorithms.projection import InsufficientMemory
+    from algorithms.sharing_run import BATCH_PAIRS, InsufficientWorkerMemory, estimate_memory
+
+    big = estimate_memory(100_000, 1_000_000, 0.9, 2**34)
+    assert big.fits and big.bytes_min < big.bytes_max
+    assert big.bytes_max - big.bytes_min == BATCH_PAIRS * 130  # one full batch of triples on top
+    assert "(sharing engine, worker)" in big.required_memory
+    small = estimate_memory(10, 20, 0.9, None)  # unknown free memory: recorded as 0 (check_memory skips it)
+    assert small.available_heap_bytes == 0 and small.bytes_max - small.bytes_min == 20 * 64 * 130
+    tight = estimate_memory(100_000, 1_000_000, 0.9, 100 * 2**20)
+    assert not tight.fits
+    error = InsufficientWorkerMemory("user_similarity (run)", tight)
+    assert isinstance(error, InsufficientMemory)
+    assert "worker" in str(error) and "100.0 MiB" in str(error) and "'gds'" in str(error)
