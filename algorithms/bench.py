@@ -754,8 +754,8 @@ def bench_user_similarity(
     )
     if warm_up:
         report.notes.append(
-            "GDS: one untimed run of the job at the first size warms the server up (JIT); the timed run there "
-            "also deletes the warm-up's results"
+            "one untimed run of the job with each engine at the first size warms the server up (JIT); every "
+            "SIMILAR_TO is deleted (untimed) before each timed run"
         )
     t_start = time.perf_counter()
     init_graph_schema(base)
