@@ -156,6 +156,13 @@ def test_user_similarity_top_k_and_cutoffs(graph: Settings, engine: str) -> None
     )
     # d has one engagement (below degreeCutoff 2); a-c scores 0.036 (below the cutoff)
     assert set(similar_pairs(graph, "engagement")) == {("a", "b"), ("b", "a")}
+    run_job(
+        "user_similarity",
+        {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "similarity_engine": engine, "similarity_cutoff": 0.25},
+        settings=graph,
+    )
+    # c-d scores exactly 0.25: a score equal to the cutoff is kept (GDS's rule, and the sharing engine's)
+    assert set(similar_pairs(graph, "engagement")) == {("a", "b"), ("b", "a"), ("c", "d"), ("d", "c")}
 
 
 @pytest.mark.parametrize("engine", ENGINES)
