@@ -1,4 +1,4 @@
-"""The user-similarity benchmark (a command, not a test): GDS vs the write-up's SQL self-join vs plain Python.
+"""The user-similarity benchmark (a command, not a test): the job's two engines vs the write-up's SQL vs Python.
 
 ``bench_user_similarity(sizes, sql_sizes, days, seed)`` runs, for each size (number of users), in one run:
 
@@ -7,18 +7,21 @@
    ``content_interaction`` only (the table the SQL reads) becomes the ``ENGAGED_WITH`` graph, by default
    written directly from an aggregation in Postgres with the sync's rules, weights and decay
    (`ENGAGEMENT_SQL`, `load_direct`: the sync is too slow to load 100k users in a benchmark's time), or by
-   the sync itself (`load="sync"`). Loading is timed but belongs to none of the three ways.
+   the sync itself (`load="sync"`). Loading is timed but belongs to none of the ways.
 2. **SQL** (sizes in ``sql_sizes``): the write-up's user-similarity query (section 4.1;
    ``activity/sql/bench_user_similarity.sql``: HAVING spells the sum out, NOW() is the generator's end),
    run in Postgres on the same rows, every result row fetched through a server-side cursor.
-3. **GDS**: the ``user_similarity`` job end to end (`algorithms.run_job`: count, memory estimate,
-   projection, ``gds.nodeSimilarity``, write-back of ``SIMILAR_TO``, publish, drop), with the same
-   reference time.
-4. **Plain Python** (`algorithms.bench_naive`): the same weighted Jaccard and top K over the same decayed
+3. **GDS** (up to ``gds_max_users``): the ``user_similarity`` job end to end with ``similarity_engine='gds'``
+   (`algorithms.run_job`: count, memory estimate, projection, ``gds.nodeSimilarity``, write-back of
+   ``SIMILAR_TO``, publish, drop), with the same reference time.
+4. **Sharing**: the same job with ``similarity_engine='sharing'`` (the default; `algorithms.sharing`): memory
+   check, read of the decayed weights per content, numpy over the pairs that share a content, write-back,
+   publish. Its top-K scores are checked against GDS's where both ran.
+5. **Plain Python** (`algorithms.bench_naive`): the same weighted Jaccard and top K over the same decayed
    per-user vectors (read from Neo4j with the projection's own aggregation); single process. With
    ``python_budget_s`` it stops after that much compute and scales the time by the share of users done
    (users taken in a random order, each user's row being independent): such times are marked estimated.
-   Where it ran, its top-K scores are checked against what GDS wrote.
+   Its top-K scores are checked against what the sharing engine wrote.
 
 The SQL way grows quadratically and is only run where it finishes; its times are fitted with a power law
 ``t = c * n^b`` (least squares on log t against log n) and extrapolated to the larger sizes. The report also
@@ -56,9 +59,10 @@ from activity.generator.config import DEFAULT_END
 from activity.schema import init_schema, sql_file
 from activity_graph.platform_seed import seed_platform_nodes
 from algorithms.bench_naive import NaiveRun, weighted_jaccard_top_k
-from algorithms.config import algorithm_config
+from algorithms.config import SimilarityEngine, algorithm_config
 from algorithms.cypher_text import statement
 from algorithms.jobs import run_job
+from algorithms.runs import RunOutcome
 from algorithms.user_similarity import EngagementSimilarityParams, SimilarityResult
 from graph.connection import get_driver
 from graph.schema import init_graph_schema
@@ -160,8 +164,15 @@ class SizeResult:
     python_users_total: int = 0
     python_pair_updates: int = 0
     python_estimated: bool = False
-    agreement_users: int = 0  # users whose Python top-K scores were compared with GDS's
+    agreement_users: int = 0  # users whose Python top-K scores were compared with GDS's (else the sharing engine's)
     agreement_matching: int = 0
+    sharing_seconds: float | None = None  # the job with similarity_engine 'sharing', end to end
+    sharing_phases: dict[str, float] = field(default_factory=dict)
+    sharing_relationships: int = 0
+    sharing_pair_updates: int = 0
+    sharing_memory_estimate: str | None = None
+    sharing_gds_users: int = 0  # users whose sharing top-K scores were compared with GDS's
+    sharing_gds_matching: int = 0
     load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)  # os.getloadavg() before this size
 
     @property
@@ -225,6 +236,7 @@ class BenchReport:
         return {
             "SQL (measured)": self.sql_fit(),
             "GDS": fit([(r.users, r.gds_seconds) for r in self.results]),
+            "Sharing": fit([(r.users, r.sharing_seconds) for r in self.results]),
             "Python": fit([(r.users, r.python_seconds) for r in self.results]),
         }
 
@@ -237,11 +249,14 @@ class BenchReport:
             "SQL": loc([(r.users, r.sql_seconds) for r in self.results]),
             "GDS": loc([(r.users, r.gds_seconds) for r in self.results]),
             "GDS nodeSimilarity phase": loc([(r.users, r.gds_phases.get("nodeSimilarity")) for r in self.results]),
+            "Sharing": loc([(r.users, r.sharing_seconds) for r in self.results]),
+            "Sharing compute phase": loc([(r.users, r.sharing_phases.get("sharing")) for r in self.results]),
             "Python": loc([(r.users, r.python_seconds) for r in self.results]),
         }
 
-    def top(self) -> SizeResult | None:
-        done = [r for r in self.results if r.gds_seconds]
+    def top(self, way: str = "sharing") -> SizeResult | None:
+        """The largest size `way` ("sharing" or "gds") ran at."""
+        done = [r for r in self.results if (r.sharing_seconds if way == "sharing" else r.gds_seconds)]
         return max(done, key=lambda r: r.users) if done else None
 
     # -- rendering
@@ -250,19 +265,25 @@ class BenchReport:
         out = []
         for r in self.results:
             sql_t, extrapolated = self.sql_seconds_at(r)
+            mark = "~" if extrapolated else ""
             py = r.python_seconds
             out.append(
                 [
                     f"{r.users:,}",
                     f"{r.content_rows:,}",
                     f"{r.engagements:,}",
-                    _secs(sql_t, "~" if extrapolated else ""),
+                    _secs(sql_t, mark),
                     _secs(r.gds_seconds),
+                    _secs(r.sharing_seconds),
                     _secs(py, "~" if r.python_estimated else ""),
-                    _ratio(sql_t, r.gds_seconds, "~" if extrapolated else ""),
-                    _ratio(py, r.gds_seconds, "~" if r.python_estimated else ""),
+                    _ratio(sql_t, r.gds_seconds, mark),
+                    _ratio(sql_t, r.sharing_seconds, mark),
+                    _ratio(r.gds_seconds, r.sharing_seconds),
+                    _ratio(py, r.sharing_seconds, "~" if r.python_estimated else ""),
                     _phases(r.gds_phases),
-                    _agreement(r),
+                    _phases(r.sharing_phases),
+                    _matched(r.sharing_gds_matching, r.sharing_gds_users),
+                    _matched(r.agreement_matching, r.agreement_users),
                 ]
             )
         return out
@@ -273,11 +294,16 @@ class BenchReport:
         "ENGAGED_WITH projected",
         "SQL s",
         "GDS s",
+        "Sharing s",
         "Python s",
         "GDS vs SQL",
-        "GDS vs Python",
+        "Sharing vs SQL",
+        "Sharing vs GDS",
+        "Sharing vs Python",
         "GDS phases (s)",
-        "GDS = Python",
+        "Sharing phases (s)",
+        "Sharing = GDS",
+        "Python = Sharing",
     )
 
     def table(self) -> Table:
@@ -290,23 +316,25 @@ class BenchReport:
         lines: list[str] = []
         fit = self.sql_fit()
         quad = self.sql_quadratic()
-        top = self.top()
         if fit is not None:
             lines.append(f"SQL fit over {', '.join(f'{n:,}' for n in self.sql_sizes)} users: {fit.describe()}")
-        if top is not None and fit is not None and top.gds_seconds:
+        for way, name in (("sharing", "the sharing engine"), ("gds", "GDS nodeSimilarity")):
+            top = self.top(way)
+            seconds = None if top is None else (top.sharing_seconds if way == "sharing" else top.gds_seconds)
+            if top is None or fit is None or not seconds:
+                continue
             sql_t = self.sql_seconds_at(top)[0]
             if sql_t is not None:
-                speed = sql_t / top.gds_seconds
+                speed = sql_t / seconds
                 verdict = "meets" if speed >= TARGET_SPEEDUP else "misses"
                 lines.append(
-                    f"at {top.users:,} users: SQL ~{_human(sql_t)} (fit) vs GDS {_human(top.gds_seconds)}: "
+                    f"at {top.users:,} users: SQL ~{_human(sql_t)} (fit) vs {name} {_human(seconds)}: "
                     f"{speed:,.0f}x ({verdict} the {TARGET_SPEEDUP:.0f}x target)"
                 )
             if quad is not None:
                 q = quad.predict(top.users)
                 lines.append(
-                    f"  with exactly n^2 from the largest measured SQL size: SQL ~{_human(q)}, "
-                    f"{q / top.gds_seconds:,.0f}x"
+                    f"  with exactly n^2 from the largest measured SQL size: SQL ~{_human(q)}, {q / seconds:,.0f}x"
                 )
         for name, g in self.growth().items():
             if g is not None:
@@ -343,9 +371,20 @@ class BenchReport:
                 f"{r.load_seconds:.0f} s ({r.load_rows_per_s:,.0f} rows/s); hub cap "
                 f"{r.gds_content_cap if r.gds_content_cap is not None else 'none'} engagers of "
                 f"{r.gds_engaged_users:,} users ({r.hub_contents:,} content, {r.hub_engagements:,} ENGAGED_WITH left "
-                "out); GDS compared "
-                f"{r.gds_users_compared:,} users, wrote {r.gds_relationships:,} SIMILAR_TO, memory "
-                f"{r.gds_memory_estimate}; {py}; {sql_part}load average before "
+                "out); "
+                + (
+                    f"GDS compared {r.gds_users_compared:,} users, wrote {r.gds_relationships:,} SIMILAR_TO, memory "
+                    f"{r.gds_memory_estimate}; "
+                    if r.gds_seconds is not None
+                    else "GDS not run; "
+                )
+                + (
+                    f"sharing wrote {r.sharing_relationships:,} SIMILAR_TO after {r.sharing_pair_updates:,} pair "
+                    f"updates, memory {r.sharing_memory_estimate}; "
+                    if r.sharing_seconds is not None
+                    else ""
+                )
+                + f"{py}; {sql_part}load average before "
                 f"{r.load_average[0]:.1f}/{r.load_average[1]:.1f}/{r.load_average[2]:.1f}"
             )
         return lines
@@ -397,6 +436,8 @@ def _phases(p: dict[str, float]) -> str:
         "count+estimate": "est",
         "project": "proj",
         "nodeSimilarity": "sim",
+        "read": "read",
+        "sharing": "share",
         "write": "write",
         "publish": "pub",
         "clean-up": "clean",
@@ -405,10 +446,8 @@ def _phases(p: dict[str, float]) -> str:
     return " ".join(f"{short.get(k, k)} {v:.1f}" for k, v in p.items() if v >= 0.05)
 
 
-def _agreement(r: SizeResult) -> str:
-    if not r.agreement_users:
-        return "-"
-    return f"{r.agreement_matching:,}/{r.agreement_users:,}"
+def _matched(matching: int, users: int) -> str:
+    return f"{matching:,}/{users:,}" if users else "-"
 
 
 # ---------------------------------------------------------------- the steps
@@ -421,13 +460,16 @@ class PhaseTimer:
         ("estimate memory", "count+estimate"),
         ("project", "project"),
         ("nodeSimilarity", "nodeSimilarity"),
+        ("read weights", "read"),
+        ("sharing similarity", "sharing"),
         ("write SIMILAR_TO", "write"),
         ("publish", "publish"),
         ("delete previous", "clean-up"),
         ("done", "done"),
     )
 
-    def __init__(self, console: Console | None = None) -> None:
+    def __init__(self, console: Console | None = None, label: str = "GDS") -> None:
+        self.label = label
         self.start = time.perf_counter()
         self.marks: list[tuple[str, float]] = []
         self.console = console
@@ -439,14 +481,14 @@ class PhaseTimer:
         self.marks.append((name, now))
         self.shown = -1
         if self.console is not None and name != "done":
-            self.console.print(f"  GDS [{now - self.start:7.1f} s] {description}")
+            self.console.print(f"  {self.label} [{now - self.start:7.1f} s] {description}")
 
     def fraction(self, job: str, done: float) -> None:
         """Show GDS's own progress of the running procedure, every 10%."""
         tenth = int(done * 10)
         if self.console is not None and tenth > self.shown:
             self.shown = tenth
-            self.console.print(f"  GDS [{time.perf_counter() - self.start:7.1f} s]   {done:.0%}")
+            self.console.print(f"  {self.label} [{time.perf_counter() - self.start:7.1f} s]   {done:.0%}")
 
     def phases(self, end: float) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -628,6 +670,25 @@ def compare_scores(
     return compared, matching
 
 
+def compare_score_lists(a: dict[str, list[float]], b: dict[str, list[float]]) -> tuple[int, int]:
+    """(users in either, users whose best-first score lists agree within SCORE_TOLERANCE in both)."""
+    users = a.keys() | b.keys()
+    matching = 0
+    for user in users:
+        mine, theirs = a.get(user, []), b.get(user, [])
+        if len(mine) == len(theirs) and all(
+            abs(x - y) <= SCORE_TOLERANCE * max(1.0, abs(x)) for x, y in zip(mine, theirs, strict=True)
+        ):
+            matching += 1
+    return len(users), matching
+
+
+def clear_similar(settings: Settings) -> None:
+    """Delete every SIMILAR_TO (untimed), so a timed run's clean-up never deletes another run's edges."""
+    with get_driver(settings).session(database=settings.neo4j_database) as session:
+        session.run("MATCH ()-[s:SIMILAR_TO]->() CALL (s) { DELETE s } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
 # ---------------------------------------------------------------- the benchmark
 
 
@@ -642,6 +703,7 @@ def bench_user_similarity(
     concurrency: int | None = None,
     max_content_share: float | None = None,
     python_budget_s: float | None = 300.0,
+    gds_max_users: int | None = None,
     sql_timeout_s: float | None = 1800.0,
     load: Literal["direct", "sync"] = "direct",
     warm_up: bool = True,
@@ -655,11 +717,12 @@ def bench_user_similarity(
     after. `load`: "direct" writes ENGAGED_WITH from an aggregation in Postgres (fast; `ENGAGEMENT_SQL`),
     "sync" runs the real sync of content_interaction (about 10x slower to load). `concurrency` and
     `max_content_share`: the job's parameters (None: its defaults, GDS's concurrency 4 and the setting
-    gds_similarity_max_content_share). `warm_up`: run the GDS job
-    once untimed at the first size, so JIT compilation is not charged to it. `python_budget_s`: compute
-    time the Python way may spend per size before its time is estimated from the share done (None: always
-    run it to the end). `on_size` is called with the report so far after
-    each size (to save partial results of a long run).
+    gds_similarity_max_content_share). The job runs with each engine, GDS's first (`gds_max_users`: only
+    up to that size; None: every size); every SIMILAR_TO is deleted (untimed) before each timed run, so no
+    run's clean-up deletes another's edges. `warm_up`: run each engine's job once untimed at the first size,
+    so JIT compilation is not charged to it. `python_budget_s`: compute time the Python way may spend per
+    size before its time is estimated from the share done (None: always run it to the end). `on_size` is
+    called with the report so far after each size (to save partial results of a long run).
     """
     c = console or Console()
     base = settings or get_settings()
@@ -691,8 +754,8 @@ def bench_user_similarity(
     )
     if warm_up:
         report.notes.append(
-            "GDS: one untimed run of the job at the first size warms the server up (JIT); the timed run there "
-            "also deletes the warm-up's results"
+            "one untimed run of the job with each engine at the first size warms the server up (JIT); every "
+            "SIMILAR_TO is deleted (untimed) before each timed run"
         )
     t_start = time.perf_counter()
     init_graph_schema(base)
@@ -736,30 +799,55 @@ def bench_user_similarity(
             params = EngagementSimilarityParams(
                 now=reference, top_k=k, concurrency=concurrency, max_content_share=max_content_share
             )
-            if warm_up and n == all_sizes[0]:
-                run_job("user_similarity", params, settings=s)
-            timer = PhaseTimer(c)
-            t0 = time.perf_counter()
-            outcome = run_job("user_similarity", params, settings=s, progress=timer)
-            end = time.perf_counter()
-            r.gds_seconds = end - t0
-            r.gds_phases = timer.phases(end)
-            r.engagements = outcome.relationship_count
-            r.gds_memory_estimate = outcome.memory_estimate
-            result = outcome.result
-            cap = result.content_engager_cap if isinstance(result, SimilarityResult) else None
-            r.gds_content_cap = cap
-            r.gds_engaged_users = int(getattr(result, "engaged_users", 0) or 0)
-            r.hub_contents, r.hub_engagements = hub_content(s, cap)
-            r.gds_users_compared = int(getattr(result, "nodes_compared", 0))
-            r.gds_relationships = int(getattr(result, "relationships_written", 0))
+            engines: list[SimilarityEngine] = ["sharing"]
+            if gds_max_users is None or n <= gds_max_users:
+                engines.insert(0, "gds")
+            timed: dict[str, RunOutcome[Any]] = {}
+            written: dict[str, dict[str, list[float]]] = {}
+            for engine in engines:
+                engine_params = params.model_copy(update={"similarity_engine": engine})
+                if warm_up and n == all_sizes[0]:
+                    run_job("user_similarity", engine_params, settings=s)
+                clear_similar(s)  # neither run's clean-up deletes the other's (or a warm-up's) edges
+                timer = PhaseTimer(c, "GDS" if engine == "gds" else "Sharing")
+                t0 = time.perf_counter()
+                outcome = run_job("user_similarity", engine_params, settings=s, progress=timer)
+                end = time.perf_counter()
+                timed[engine] = outcome
+                written[engine] = gds_scores(s, outcome.run_id)
+                result = outcome.result
+                r.engagements = outcome.relationship_count
+                cap = result.content_engager_cap if isinstance(result, SimilarityResult) else None
+                r.gds_content_cap = cap
+                r.gds_engaged_users = int(getattr(result, "engaged_users", 0) or 0)
+                if engine == "gds":
+                    r.gds_seconds = end - t0
+                    r.gds_phases = timer.phases(end)
+                    r.gds_memory_estimate = outcome.memory_estimate
+                    r.gds_users_compared = int(getattr(result, "nodes_compared", 0))
+                    r.gds_relationships = int(getattr(result, "relationships_written", 0))
+                    phases = r.gds_phases
+                else:
+                    r.sharing_seconds = end - t0
+                    r.sharing_phases = timer.phases(end)
+                    r.sharing_memory_estimate = outcome.memory_estimate
+                    r.sharing_relationships = int(getattr(result, "relationships_written", 0))
+                    r.sharing_pair_updates = int(getattr(result, "pair_updates", 0) or 0)
+                    phases = r.sharing_phases
+                c.print(
+                    f"{timer.label}: {end - t0:.1f} s ({_phases(phases)}), {r.engagements:,} ENGAGED_WITH projected"
+                )
+            r.hub_contents, r.hub_engagements = hub_content(s, r.gds_content_cap)
             c.print(
-                f"GDS: {r.gds_seconds:.1f} s ({_phases(r.gds_phases)}), {r.engagements:,} ENGAGED_WITH projected; "
-                f"hub cap {cap} engagers: {r.hub_contents:,} content, {r.hub_engagements:,} ENGAGED_WITH left out"
+                f"hub cap {r.gds_content_cap} engagers: {r.hub_contents:,} content, {r.hub_engagements:,} "
+                "ENGAGED_WITH left out"
             )
+            if "gds" in written:
+                r.sharing_gds_users, r.sharing_gds_matching = compare_score_lists(written["sharing"], written["gds"])
+                c.print(f"Sharing = GDS (top-{k} scores) for {r.sharing_gds_matching:,}/{r.sharing_gds_users:,} users")
 
             t0 = time.perf_counter()
-            vectors, keys = read_vectors(s, params, cap)
+            vectors, keys = read_vectors(s, params, r.gds_content_cap)
             r.python_read_seconds = time.perf_counter() - t0
             naive: NaiveRun[int] = weighted_jaccard_top_k(vectors, k, budget_s=python_budget_s, seed=seed)
             r.python_index_seconds = naive.index_seconds
@@ -773,9 +861,9 @@ def bench_user_similarity(
                 f"{naive.sources_done:,}/{naive.sources_total:,} users"
                 + (f" -> ~{r.python_compute_seconds:,.0f} s for all" if r.python_estimated else "")
             )
-            r.agreement_users, r.agreement_matching = compare_scores(naive.top_k, keys, gds_scores(s, outcome.run_id))
-            c.print(f"GDS = Python (top-{k} scores) for {r.agreement_matching:,}/{r.agreement_users:,} users")
-            del vectors, naive
+            r.agreement_users, r.agreement_matching = compare_scores(naive.top_k, keys, written["sharing"])
+            c.print(f"Python = Sharing (top-{k} scores) for {r.agreement_matching:,}/{r.agreement_users:,} users")
+            del vectors, naive, written, timed
         finally:
             _drop_database(admin, name)
         report.results.append(r)
@@ -815,6 +903,10 @@ def bench_similarity_cmd(
         float, typer.Option("--python-budget", help="Python compute seconds per size before estimating (0: none).")
     ] = 300.0,
     sql_timeout: Annotated[float, typer.Option("--sql-timeout", help="statement_timeout of the SQL way, s.")] = 1800.0,
+    gds_max_users: Annotated[
+        int | None,
+        typer.Option("--gds-max-users", min=1, help="Run the GDS engine only up to this many users (default: all)."),
+    ] = None,
     load: Annotated[
         str, typer.Option("--load", help="direct: ENGAGED_WITH from a Postgres aggregation (fast); sync: the sync.")
     ] = "direct",
@@ -852,6 +944,7 @@ def bench_similarity_cmd(
         concurrency=concurrency,
         max_content_share=max_content_share or None,
         python_budget_s=python_budget or None,
+        gds_max_users=gds_max_users,
         sql_timeout_s=sql_timeout or None,
         load="sync" if load == "sync" else "direct",
         console=console,

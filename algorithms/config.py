@@ -11,6 +11,8 @@ from graph.settings import Settings, get_settings
 CommunityAlgorithm = Literal["louvain", "leiden"]
 InfluenceAlgorithm = Literal["pagerank", "articlerank"]
 SimilarityMetric = Literal["JACCARD", "OVERLAP", "COSINE"]
+# "sharing": only nodes sharing an item are compared (algorithms/sharing.py); "gds": gds.nodeSimilarity.
+SimilarityEngine = Literal["sharing", "gds"]
 
 DEFAULT_HALF_LIFE_DAYS = 14.0
 
@@ -24,6 +26,8 @@ SETTING_DEFAULTS: dict[str, object] = {
     "gds_cold_start_min_engagements": 3,
     # user_similarity leaves out content engaged by more than this share of the engaged users (1: none).
     "gds_similarity_max_content_share": 0.05,
+    # The similarity jobs' engine: the sharing-pairs one (same scores as GDS, without its n^2), or GDS's.
+    "gds_similarity_engine": "sharing",
     # Share of the server's available heap one job may plan to use (estimate vs heap).
     "gds_memory_headroom": 0.9,
     # Rows per transaction when results are written back or old results deleted.
@@ -39,6 +43,7 @@ class AlgorithmConfig:
     community_algorithm: CommunityAlgorithm
     influence_algorithm: InfluenceAlgorithm
     similarity_metric: SimilarityMetric
+    similarity_engine: SimilarityEngine
     user_top_k: int
     content_top_k: int
     cold_start_min_engagements: int
@@ -109,6 +114,12 @@ def algorithm_config(settings: Settings | None = None) -> AlgorithmConfig:
                 str(_setting(s, "gds_similarity_metric")).upper(),
                 ("JACCARD", "OVERLAP", "COSINE"),
                 "gds_similarity_metric",
+            ),
+        ),
+        similarity_engine=cast(
+            SimilarityEngine,
+            _choice(
+                str(_setting(s, "gds_similarity_engine")).lower(), ("sharing", "gds"), "gds_similarity_engine"
             ),
         ),
         user_top_k=int(cast(int, _setting(s, "gds_user_top_k"))),

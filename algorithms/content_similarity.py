@@ -1,4 +1,7 @@
-"""Content similarity: `gds.nodeSimilarity` from the content side (content engaged with by the same users).
+"""Content similarity: nodeSimilarity's scores from the content side (content engaged with by the same users).
+
+Either engine (`similarity_engine`, as in `algorithms.user_similarity`): the sharing engine walks each
+content's users and their other content, GDS compares every pair of content.
 
 Writes `(content)-[:SIMILAR_TO {score, run_id, computed_at}]->(content)`, topK per content. The feed's
 item-to-item neighbours lose much of their value when each item keeps only a few, so topK defaults to
@@ -29,7 +32,9 @@ def run(ctx: RunContext, params: ContentSimilarityParams) -> SimilarityResult:
         count_query="count_user_content",
         parameters=params.decay_parameters(),
     )
-    return run_node_similarity(ctx, params, spec, "content", write_similar_content)
+    return run_node_similarity(
+        ctx, params, spec, "content", write_similar_content, sharing_query="sharing_content_user"
+    )
 
 
 CONTENT_SIMILARITY = JobSpec(

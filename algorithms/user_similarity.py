@@ -1,4 +1,4 @@
-"""User similarity: `gds.nodeSimilarity` over the content users engaged with, or the people they sought out.
+"""User similarity over the content users engaged with, or the people they sought out.
 
 `user_similarity` compares users by their decayed `ENGAGED_WITH` weights (weighted Jaccard = sum of minima
 over sum of maxima, overlap = sum of minima over the smaller total, cosine over the weight vectors);
@@ -11,6 +11,10 @@ allowed). Content nearly everyone engages with (the app's screens, a post everyo
 who is like whom, as its inverse document frequency says, yet it gives almost every pair of users a score
 above 0 and fills each user's topK with near-random neighbours. The cap is a setting
 (`gds_similarity_max_content_share`; 1 turns it off).
+
+Engine (`similarity_engine`, setting `gds_similarity_engine`): "sharing" (the default) computes the same scores
+as `gds.nodeSimilarity` but compares only nodes that share an item (`algorithms.sharing`), linear in the
+sharing pairs; "gds" projects and runs `gds.nodeSimilarity`, which compares all n^2/2 pairs.
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from graphdatascience.procedure_surface.api.estimation_result import EstimationR
 from pydantic import Field
 from typing_extensions import Self
 
-from algorithms.config import AlgorithmConfig, SimilarityMetric
+from algorithms.config import AlgorithmConfig, SimilarityEngine, SimilarityMetric
 from algorithms.cypher_text import statement
 from algorithms.params import JobParams
 from algorithms.projection import NothingToProject, ProjectionSpec, projected
 from algorithms.runs import JobSpec, RunContext
+from algorithms.sharing_run import SharingInput, run_sharing
 from algorithms.writeback import SCORE_PROPERTY, SIMILARITY_TYPE, write_similar_users
 
 # GDS's own default cutoff: any similarity above zero; 0 would let topK fill with unrelated pairs.
@@ -47,19 +52,29 @@ class NodeSimilarityParams(JobParams):
     )
     similarity_cutoff: float = Field(default=GDS_MIN_SIMILARITY, ge=0, le=1, description="Lowest score kept.")
     degree_cutoff: int = Field(default=1, ge=1, description="Fewest neighbours a node needs to be compared.")
-    concurrency: int | None = Field(default=None, ge=1)
+    concurrency: int | None = Field(default=None, ge=1, description="GDS threads (the gds engine only).")
+    similarity_engine: SimilarityEngine | None = Field(
+        default=None,
+        description="sharing: compare only nodes that share an item (same scores, linear); gds: "
+        "gds.nodeSimilarity over every pair (default: setting gds_similarity_engine).",
+    )
 
     def default_top_k(self, config: AlgorithmConfig) -> int:
         return config.user_top_k
 
     def resolved(self, config: AlgorithmConfig, started_at: datetime) -> Self:
         base = super().resolved(config, started_at)
-        return base.model_copy(
+        out = base.model_copy(
             update={
                 "similarity_metric": self.similarity_metric or config.similarity_metric,
                 "top_k": self.top_k or self.default_top_k(config),
+                "similarity_engine": self.similarity_engine or config.similarity_engine,
             }
         )
+        if out.similarity_engine == "sharing" and out.similarity_cutoff <= 0:
+            # With cutoff 0 GDS also keeps pairs that share nothing (score 0): only its engine visits them.
+            raise ValueError("similarity_cutoff 0 needs similarity_engine 'gds' (the sharing engine needs > 0)")
+        return out
 
     def gds_config(self) -> dict[str, Any]:
         """Keyword arguments for the client's `node_similarity` endpoints."""
@@ -122,6 +137,8 @@ class SimilarityResult:
     # engaged users that was worked out
     content_engager_cap: int | None = None
     engaged_users: int | None = None
+    engine: str = "gds"
+    pair_updates: int | None = None  # sharing engine: (node, candidate, shared item) triples visited
 
 
 def estimate_node_similarity(
@@ -143,10 +160,22 @@ def run_node_similarity(
     source: str,
     write: Callable[[RunContext, str], int],
     *,
+    sharing_query: str,
     content_engager_cap: int | None = None,
     engaged_users: int | None = None,
 ) -> SimilarityResult:
-    """Project `spec`, mutate nodeSimilarity into the projection, write back with `write(ctx, graph_name)`."""
+    """nodeSimilarity's scores by the run's engine: "gds" projects `spec`, mutates nodeSimilarity into the
+    projection and writes back with `write(ctx, graph_name)`; "sharing" reads `sharing_query` (the same
+    aggregation per shared item) with the spec's parameters and writes the edges itself."""
+    if params.similarity_engine == "sharing":
+        return _run_sharing(
+            ctx,
+            params,
+            SharingInput(spec.purpose, query=sharing_query, count_query=spec.count_query, parameters=spec.parameters),
+            source,
+            content_engager_cap=content_engager_cap,
+            engaged_users=engaged_users,
+        )
     config = params.gds_config()
 
     def estimate(graph: dict[str, Any]) -> EstimationResult:
@@ -201,6 +230,40 @@ def run_node_similarity(
     )
 
 
+def _run_sharing(
+    ctx: RunContext,
+    params: NodeSimilarityParams,
+    spec: SharingInput,
+    source: str,
+    *,
+    content_engager_cap: int | None,
+    engaged_users: int | None,
+) -> SimilarityResult:
+    if params.similarity_metric is None or params.top_k is None:
+        raise RuntimeError("parameters not resolved: call resolved() first")
+    outcome = run_sharing(
+        ctx,
+        spec,
+        metric=params.similarity_metric,
+        top_k=params.top_k,
+        similarity_cutoff=params.similarity_cutoff,
+        degree_cutoff=params.degree_cutoff,
+        source=None if source == "content" else source,
+    )
+    return SimilarityResult(
+        source=source,
+        similarity_metric=params.similarity_metric,
+        top_k=params.top_k,
+        nodes_compared=outcome.nodes_compared,
+        relationships_written=outcome.relationships_written,
+        similarity_distribution=outcome.similarity_distribution,
+        content_engager_cap=content_engager_cap,
+        engaged_users=engaged_users,
+        engine="sharing",
+        pair_updates=outcome.pair_updates,
+    )
+
+
 def _distribution(raw: dict[str, object]) -> dict[str, float]:
     """GDS's similarity histogram; when scores span too wide a range it sends an error text instead."""
     out: dict[str, float] = {}
@@ -236,6 +299,7 @@ def run_engagement(ctx: RunContext, params: EngagementSimilarityParams) -> Simil
         spec,
         "engagement",
         lambda c, name: write_similar_users(c, name, "engagement"),
+        sharing_query="sharing_user_content",
         content_engager_cap=cap,
         engaged_users=engaged,
     )
@@ -250,13 +314,18 @@ def run_social(ctx: RunContext, params: UserSimilarityParams) -> SimilarityResul
         parameters=params.decay_parameters(),
     )
     return run_node_similarity(
-        ctx, params, spec, "social", lambda c, name: write_similar_users(c, name, "social")
+        ctx,
+        params,
+        spec,
+        "social",
+        lambda c, name: write_similar_users(c, name, "social"),
+        sharing_query="sharing_user_targets",
     )
 
 
 USER_SIMILARITY = JobSpec(
     name="user_similarity",
-    description="SIMILAR_TO {source: 'engagement'} between users, from co-engagement (nodeSimilarity)",
+    description="SIMILAR_TO {source: 'engagement'} between users, from co-engagement (nodeSimilarity's scores)",
     params_type=EngagementSimilarityParams,
     run=run_engagement,
 )

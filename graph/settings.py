@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # user_similarity leaves out content engaged by more than this share of the engaged users (hub content,
     # e.g. the app's screens); 1 keeps all. Content with at most 100 engagers is always kept.
     gds_similarity_max_content_share: float = 0.05
+    # How the similarity jobs compute: "sharing" compares only nodes that share an item (exact, numpy,
+    # linear in the sharing pairs); "gds" runs gds.nodeSimilarity (every pair, n^2). Same scores.
+    gds_similarity_engine: Literal["sharing", "gds"] = "sharing"
     gds_memory_headroom: float = 0.9
     gds_write_batch_size: int = 10_000
 

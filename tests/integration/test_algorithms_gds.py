@@ -21,6 +21,8 @@ pytestmark = pytest.mark.services
 
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
 HALF_LIFE_DAYS = 14.0
+# The similarity jobs' engines: the default sharing-pairs one and gds.nodeSimilarity give the same scores.
+ENGINES = ["sharing", "gds"]
 
 
 def cypher(settings: Settings, query: str, **params: Any) -> list[dict[str, Any]]:
@@ -110,11 +112,12 @@ def similar_pairs(settings: Settings, source: str | None) -> dict[tuple[str, str
 
 
 @pytest.mark.parametrize("metric", ["JACCARD", "OVERLAP", "COSINE"])
-def test_user_similarity_matches_hand_computed_scores(graph: Settings, metric: str) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_user_similarity_matches_hand_computed_scores(graph: Settings, metric: str, engine: str) -> None:
     engage(graph, ENGAGEMENTS)
     outcome = run_job(
         "user_similarity",
-        {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "similarity_metric": metric},
+        {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "similarity_engine": engine, "similarity_metric": metric},
         settings=graph,
     )
     assert outcome.outcome == "succeeded"
@@ -129,28 +132,47 @@ def test_user_similarity_matches_hand_computed_scores(graph: Settings, metric: s
     assert [n.key for n in top] == sorted(["b", "c"], key=lambda u: -expected[("a", u)])
 
 
-def test_user_similarity_top_k_and_cutoffs(graph: Settings) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_user_similarity_top_k_and_cutoffs(graph: Settings, engine: str) -> None:
     engage(graph, ENGAGEMENTS)
-    run_job("user_similarity", {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "top_k": 1}, settings=graph)
+    run_job(
+        "user_similarity",
+        {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "similarity_engine": engine, "top_k": 1},
+        settings=graph,
+    )
     assert similar_pairs(graph, "engagement") == pytest.approx(
         {("a", "b"): 1.5 / 4.25, ("b", "a"): 1.5 / 4.25, ("c", "d"): 0.25, ("d", "c"): 0.25}
     )
     run_job(
         "user_similarity",
-        {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "similarity_cutoff": 0.3, "degree_cutoff": 2},
+        {
+            "now": NOW,
+            "half_life_days": HALF_LIFE_DAYS,
+            "similarity_engine": engine,
+            "similarity_cutoff": 0.3,
+            "degree_cutoff": 2,
+        },
         settings=graph,
     )
     # d has one engagement (below degreeCutoff 2); a-c scores 0.036 (below the cutoff)
     assert set(similar_pairs(graph, "engagement")) == {("a", "b"), ("b", "a")}
+    run_job(
+        "user_similarity",
+        {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "similarity_engine": engine, "similarity_cutoff": 0.25},
+        settings=graph,
+    )
+    # c-d scores exactly 0.25: a score equal to the cutoff is kept (GDS's rule, and the sharing engine's)
+    assert set(similar_pairs(graph, "engagement")) == {("a", "b"), ("b", "a"), ("c", "d"), ("d", "c")}
 
 
-def test_user_similarity_leaves_hub_content_out(graph: Settings) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_user_similarity_leaves_hub_content_out(graph: Settings, engine: str) -> None:
     # h is engaged by all four users (weight 1, today). Cap = max(min_content_cap 3, ceil(0.5 * 4 users)) = 3
     # engagers, so h (4) is not projected and the scores are exactly those without it; with no cap, h counts:
     #   a: p 1, q 2, r 0.25, h 1    b: p 2, q 0.5, h 1    c: r 3, s 1, h 1    d: s 1, h 1
     #   a-b = (1 + 0.5 + 1) / (2 + 2 + 0.25 + 1) = 2.5 / 5.25, b-d = 1 / (2 + 0.5 + 1 + 1) = 1 / 4.5 (shared h only)
     engage(graph, ENGAGEMENTS + [(u, "h", 1.0, 0) for u in "abcd"])
-    base = {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "min_content_cap": 3}
+    base = {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "similarity_engine": engine, "min_content_cap": 3}
     capped = run_job("user_similarity", {**base, "max_content_share": 0.5}, settings=graph)
     assert (capped.result.content_engager_cap, capped.result.engaged_users) == (3, 4)
     expected = {**EXPECTED_USER_SCORES["JACCARD"]}
@@ -167,9 +189,14 @@ def test_user_similarity_leaves_hub_content_out(graph: Settings) -> None:
     assert got[("b", "d")] == pytest.approx(1 / 4.5, rel=1e-6)  # shares only the hub
 
 
-def test_content_similarity_matches_hand_computed_scores(graph: Settings) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_content_similarity_matches_hand_computed_scores(graph: Settings, engine: str) -> None:
     engage(graph, ENGAGEMENTS)
-    outcome = run_job("content_similarity", {"now": NOW, "half_life_days": HALF_LIFE_DAYS}, settings=graph)
+    outcome = run_job(
+        "content_similarity",
+        {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "similarity_engine": engine},
+        settings=graph,
+    )
     assert outcome.outcome == "succeeded"
     # Content seen from its users: p: a 1, b 2; q: a 2, b 0.5; r: a 0.25, c 3; s: c 1, d 1 (weighted Jaccard).
     expected = {
@@ -185,10 +212,13 @@ def test_content_similarity_matches_hand_computed_scores(graph: Settings) -> Non
     assert {tuple(sorted(r["k"])) for r in props} == {("computed_at", "run_id", "score")}
 
 
-def test_social_similarity_compares_whom_users_seek_out(graph: Settings) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_social_similarity_compares_whom_users_seek_out(graph: Settings, engine: str) -> None:
     # x and y both visit u1 and u2; z visits only u2 (all weight 1): Jaccard x-y 1, x-z 1/2.
     interact(graph, "VISITED", [("x", "u1"), ("x", "u2"), ("y", "u1"), ("y", "u2"), ("z", "u2")])
-    run_job("social_similarity", {"now": NOW, "half_life_days": HALF_LIFE_DAYS}, settings=graph)
+    run_job(
+        "social_similarity", {"now": NOW, "half_life_days": HALF_LIFE_DAYS, "similarity_engine": engine}, settings=graph
+    )
     got = similar_pairs(graph, "social")
     assert got[("x", "y")] == pytest.approx(1.0)
     assert got[("x", "z")] == pytest.approx(0.5)

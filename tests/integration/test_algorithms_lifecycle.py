@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import algorithms.projection
+import algorithms.sharing_run
 import algorithms.user_similarity
 from algorithms import InsufficientMemory, current_run_ids, recent_runs, run_job
 from algorithms.client import gds_client
@@ -88,21 +89,39 @@ def test_rerun_leaves_exactly_one_result_set(graph: Settings, job: str, source: 
     assert cleared == [{"c": True}]
 
 
-def test_failed_job_drops_projection_and_keeps_previous_results(
-    graph: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    good = run_job("user_similarity", {"now": NOW}, settings=graph)
-    before = similar_to(graph, "engagement")
-    real_write = algorithms.user_similarity.write_similar_users
+def patch_write(monkeypatch: pytest.MonkeyPatch, engine: str, after: Any) -> None:
+    """Wrap the engine's write-back: `after(ctx, written)` runs once its edges are in the database."""
+    if engine == "gds":
+        real_gds = algorithms.user_similarity.write_similar_users
 
-    def write_then_fail(ctx: Any, graph_name: str, source: str) -> int:
-        assert graph_name in our_graphs(graph)  # the projection exists while the job runs
-        real_write(ctx, graph_name, source)  # half the job's edges reach the database...
+        def gds_write(ctx: Any, graph_name: str, source: str) -> int:
+            assert graph_name in our_graphs(ctx.settings)  # the projection exists while the job runs
+            return int(after(ctx, real_gds(ctx, graph_name, source)))
+
+        monkeypatch.setattr(algorithms.user_similarity, "write_similar_users", gds_write)
+    else:
+        real_sharing = algorithms.sharing_run.write_similar
+
+        def sharing_write(ctx: Any, result: Any, keys: Any, source: Any) -> int:
+            return int(after(ctx, real_sharing(ctx, result, keys, source)))
+
+        monkeypatch.setattr(algorithms.sharing_run, "write_similar", sharing_write)
+
+
+@pytest.mark.parametrize("engine", ["sharing", "gds"])
+def test_failed_job_drops_projection_and_keeps_previous_results(
+    graph: Settings, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    good = run_job("user_similarity", {"now": NOW, "similarity_engine": engine}, settings=graph)
+    before = similar_to(graph, "engagement")
+
+    def fail(ctx: Any, written: int) -> int:
+        assert written  # the job's edges reach the database...
         raise RuntimeError("boom after writing")  # ...then it dies
 
-    monkeypatch.setattr(algorithms.user_similarity, "write_similar_users", write_then_fail)
+    patch_write(monkeypatch, engine, fail)
     with pytest.raises(RuntimeError, match="boom"):
-        run_job("user_similarity", {"now": NOW}, settings=graph)
+        run_job("user_similarity", {"now": NOW, "similarity_engine": engine}, settings=graph)
     assert our_graphs(graph) == []  # dropped in `finally`
     assert similar_to(graph, "engagement") == before  # the failed run's edges deleted, the good ones kept
     assert current_run_ids(graph)["user_similarity"] == good.run_id
@@ -126,6 +145,18 @@ def test_insufficient_memory_refuses_before_projecting(graph: Settings, monkeypa
     assert "communities" not in current_run_ids(graph) or current_run_ids(graph)["communities"] is None
 
 
+def test_sharing_engine_refuses_when_the_worker_lacks_memory(graph: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = run_job("user_similarity", {"now": NOW}, settings=graph)
+    monkeypatch.setattr(algorithms.sharing_run, "available_memory_bytes", lambda: 100_000)
+    with pytest.raises(InsufficientMemory, match="worker"):
+        run_job("user_similarity", {"now": NOW, "similarity_engine": "sharing"}, settings=graph)
+    run = recent_runs(1, settings=graph)[0]
+    assert run.outcome == "failed" and run.error and run.error.startswith("InsufficientWorkerMemory")
+    assert run.memory_estimate and "sharing engine, worker" in run.memory_estimate
+    assert run.node_count == 0  # refused before reading anything
+    assert current_run_ids(graph)["user_similarity"] == good.run_id
+
+
 def test_older_run_finishing_late_is_superseded(graph: Settings) -> None:
     first = run_job("content_similarity", {"now": NOW}, settings=graph)
     # Pretend a newer run has already published (run ids sort by start time).
@@ -138,30 +169,30 @@ def test_older_run_finishing_late_is_superseded(graph: Settings) -> None:
     assert current_run_ids(graph)["content_similarity"] == newer
 
 
-def test_empty_input_publishes_an_empty_result(graph: Settings) -> None:
-    run_job("user_similarity", {"now": NOW}, settings=graph)
+@pytest.mark.parametrize("engine", ["sharing", "gds"])
+def test_empty_input_publishes_an_empty_result(graph: Settings, engine: str) -> None:
+    run_job("user_similarity", {"now": NOW, "similarity_engine": engine}, settings=graph)
     assert similar_to(graph, "engagement")
     cypher(graph, "MATCH ()-[r:ENGAGED_WITH]->() DELETE r")
-    outcome = run_job("user_similarity", {"now": NOW}, settings=graph)
+    outcome = run_job("user_similarity", {"now": NOW, "similarity_engine": engine}, settings=graph)
     assert outcome.outcome == "succeeded" and outcome.results_written == 0
     assert similar_to(graph, "engagement") == []
 
 
-def test_readers_never_see_a_running_job(graph: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("engine", ["sharing", "gds"])
+def test_readers_never_see_a_running_job(graph: Settings, monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
     from algorithms.readers import similar_users
 
-    run_job("user_similarity", {"now": NOW}, settings=graph)
+    run_job("user_similarity", {"now": NOW, "similarity_engine": engine}, settings=graph)
     seen_before = similar_users("u0", "engagement", settings=graph)
-    real_write = algorithms.user_similarity.write_similar_users
     seen_during: list[Any] = []
 
-    def write_and_look(ctx: Any, graph_name: str, source: str) -> int:
-        written = real_write(ctx, graph_name, source)
+    def look(ctx: Any, written: int) -> int:
         # Both runs' edges are in the database now; a reader still sees exactly the published run.
         seen_during.append(similar_users("u0", "engagement", settings=graph))
         return written
 
-    monkeypatch.setattr(algorithms.user_similarity, "write_similar_users", write_and_look)
-    run_job("user_similarity", {"now": NOW, "similarity_metric": "COSINE"}, settings=graph)
+    patch_write(monkeypatch, engine, look)
+    run_job("user_similarity", {"now": NOW, "similarity_metric": "COSINE", "similarity_engine": engine}, settings=graph)
     assert seen_during == [seen_before]
     assert similar_users("u0", "engagement", settings=graph) != seen_before  # cosine scores differ

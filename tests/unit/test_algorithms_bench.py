@@ -61,16 +61,24 @@ def _report() -> BenchReport:
     for n, sql_s, gds_s in ((1000, 1.0, 2.0), (2000, 4.0, 2.5), (4000, 16.0, 3.0)):
         report.results.append(
             SizeResult(
-                users=n, sql_seconds=sql_s, gds_seconds=gds_s, python_read_seconds=0.1, python_compute_seconds=n / 1000
+                users=n,
+                sql_seconds=sql_s,
+                gds_seconds=gds_s,
+                sharing_seconds=gds_s / 2,
+                python_read_seconds=0.1,
+                python_compute_seconds=n / 1000,
             )
         )
-    report.results.append(
+    report.results.append(  # GDS not run at the top size
         SizeResult(
             users=100_000,
-            gds_seconds=100.0,
+            sharing_seconds=100.0,
             python_read_seconds=1.0,
             python_compute_seconds=99.0,
             python_estimated=True,
+            sharing_gds_users=0,
+            agreement_users=100_000,
+            agreement_matching=99_999,
         )
     )
     return report
@@ -82,14 +90,22 @@ def test_report_extrapolates_sql_to_the_sizes_it_did_not_run() -> None:
     assert fit is not None and fit.exponent == pytest.approx(2.0)
     top = report.top()
     assert top is not None and top.users == 100_000
+    gds_top = report.top("gds")
+    assert gds_top is not None and gds_top.users == 4000
     seconds, extrapolated = report.sql_seconds_at(top)
     assert extrapolated and seconds == pytest.approx(10_000.0)  # 1 s * 100^2
     assert report.sql_seconds_at(report.results[0]) == (1.0, False)
-    row = report.rows()[-1]
-    assert row[3] == "~10,000" and row[6] == "~100x" and row[5] == "~100"
+    row = dict(zip(BenchReport.HEADERS, report.rows()[-1], strict=True))
+    assert row["SQL s"] == "~10,000" and row["Sharing vs SQL"] == "~100x" and row["Python s"] == "~100"
+    assert row["GDS s"] == row["Sharing vs GDS"] == row["Sharing = GDS"] == "-"
+    assert row["Python = Sharing"] == "99,999/100,000"
+    first = dict(zip(BenchReport.HEADERS, report.rows()[0], strict=True))
+    assert (first["GDS vs SQL"], first["Sharing vs SQL"], first["Sharing vs GDS"]) == ("0.5x", "1.0x", "2.0x")
     growth = report.growth()
-    assert growth["Python"] is not None and growth["GDS"] is not None
-    assert any("meets the 50x target" in line for line in report.fit_lines())
+    assert growth["Python"] is not None and growth["GDS"] is not None and growth["Sharing"] is not None
+    lines = report.fit_lines()
+    assert any("100,000 users" in line and "sharing engine" in line and "meets the 50x" in line for line in lines)
+    assert any("4,000 users" in line and "GDS nodeSimilarity" in line for line in lines)
     assert report.markdown().count("\n") == 1 + len(report.results)
 
 
@@ -116,6 +132,15 @@ def test_phase_timer_splits_the_job_by_step() -> None:
     timer2.step("user_similarity", "project user_content (10 nodes, 20 rels)")
     timer2.step("user_similarity", "write SIMILAR_TO (engagement)")
     assert [name for name, _ in timer2.marks] == ["project", "write"]
+    timer3 = PhaseTimer(label="Sharing")
+    for step in (
+        "estimate memory (user_content, worker)",
+        "read weights (user_content)",
+        "sharing similarity (10 nodes, 20 weights, JACCARD, top 10)",
+        "write SIMILAR_TO (engagement)",
+    ):
+        timer3.step("user_similarity", step)
+    assert [name for name, _ in timer3.marks] == ["count+estimate", "read", "sharing", "write"]
 
 
 # ---------------------------------------------------------------- the plain-Python baseline

@@ -23,6 +23,8 @@ LOADERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "node_write": ((0,), ("query",)),
     "NodeWrite": ((0,), ("query",)),
     "ProjectionSpec": ((1, 2), ("query", "count_query")),
+    "SharingInput": ((1,), ("query",)),
+    "run_node_similarity": ((), ("sharing_query",)),
     "query": ((0,), ()),
 }
 

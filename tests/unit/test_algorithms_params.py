@@ -160,3 +160,34 @@ def test_tasks_register_on_an_app_and_schedule_named_entries() -> None:
     assert all(o["acks_late"] for o in registered.values())
     assert {e["task"] for e in BEAT_SCHEDULE.values()} == {TASK_RUN_TARGET}
     assert {e["args"][0] for e in BEAT_SCHEDULE.values()} == {"similarity", "embeddings", "communities", "influence"}
+
+
+def test_similarity_engine_resolves_from_the_setting() -> None:
+    from algorithms.content_similarity import ContentSimilarityParams
+
+    config = algorithm_config(Settings.model_construct())
+    assert config.similarity_engine == "sharing"
+    assert EngagementSimilarityParams().resolved(config, T0).similarity_engine == "sharing"
+    assert ContentSimilarityParams(similarity_engine="gds").resolved(config, T0).similarity_engine == "gds"
+    assert "similarity_engine" not in UserSimilarityParams().resolved(config, T0).gds_config()
+
+    class OnGds(Settings):
+        gds_similarity_engine: str = "GDS"
+
+    assert algorithm_config(OnGds.model_construct()).similarity_engine == "gds"
+
+    class Bad(Settings):
+        gds_similarity_engine: str = "faiss"
+
+    with pytest.raises(ValueError, match="gds_similarity_engine"):
+        algorithm_config(Bad.model_construct())
+    with pytest.raises(ValidationError):
+        UserSimilarityParams(similarity_engine="faiss")  # type: ignore[arg-type]
+
+
+def test_similarity_cutoff_zero_needs_the_gds_engine() -> None:
+    config = algorithm_config(Settings.model_construct())
+    with pytest.raises(ValueError, match="similarity_cutoff 0 needs similarity_engine 'gds'"):
+        UserSimilarityParams(similarity_cutoff=0).resolved(config, T0)
+    on_gds = UserSimilarityParams(similarity_cutoff=0, similarity_engine="gds").resolved(config, T0)
+    assert on_gds.similarity_cutoff == 0
