@@ -263,13 +263,18 @@ def warm_up(
     weights: FeedWeights | None = None,
     timeout_s: float = 120.0,
 ) -> bool:
-    """Have the server plan the feed query once, outside any request: planning this query takes seconds on a
-    cold server, so the first requests would otherwise get neutral scores. Call it at process start (in a
-    background thread, e.g. from an AppConfig.ready). True when the server answered; never raises."""
+    """Have the server plan the feed query outside any request: planning it takes about two seconds, so the first
+    requests would otherwise get neutral scores. Neo4j keys a plan by each string parameter's size bucket (0, 1,
+    then the next power of ten: reader.py), and the candidates travel in strings padded to one bucket, so what
+    varies is the viewer key's length: one-digit, up to ten characters, and longer keys are planned here. Call it
+    at process start (in a background thread, e.g. from an AppConfig.ready). True when the server answered;
+    never raises."""
     try:
         s = settings or get_settings()
         w = weights or feed_weights()
-        fetch_features(RUNNER.driver(s, w), s, w, "", [("post", "0" * 32)], _now(None), timeout_s)
+        db = RUNNER.driver(s, w)
+        for key in ("0", "00", "0" * 11):
+            fetch_features(db, s, w, key, [("post", "0" * 32)], _now(None), timeout_s)
         return True
     except Exception as exc:
         log.warning("graph feed warm-up failed: %s: %s", type(exc).__name__, exc)

@@ -109,20 +109,44 @@ def refresh_viewers_query(labels: Labels) -> str:
                   content_ref_x=content_ref("x", labels), **_fragments(labels))
 
 
-# Cached candidates travel as one string: only the live branch looks them up (when the viewer's snapshot turned out
-# not to be fresh), and 500 small parameter lists cost a warm call about as much as the rest of its query.
-# Records are separated by RS and fields by US (ASCII 30, 31); ids containing either go in the `$c..` lists instead.
+# Candidates travel packed in two strings, `$spacked` (not cached: both branches look them up) and `$cpacked`
+# (cached: only the live branch does, when the viewer's snapshot turned out not to be fresh). Records are separated
+# by RS and fields by US (ASCII 30, 31); ids holding either go in the `$s0..`/`$c0..` lists instead.
+# Why strings, padded: Neo4j keys its plan cache by each list and string parameter's size bucket (0, 1, then the
+# next power of ten), and planning this query takes about two seconds, a request's deadline many times over. Lists
+# per label whose sizes vary call by call (a page of 20 posts, 500 candidates, all cached or none) would make a
+# new plan for every new combination of buckets; two strings padded past PACKED_MIN_LENGTH chars keep one bucket
+# for up to ~2,000 records, and the lists stay empty (bucket 0). 500 small lists also cost a warm call about as
+# much as the rest of its query. `warm_up()` plans the common cases at process start.
 RECORD_SEPARATOR = "\x1e"
 FIELD_SEPARATOR = "\x1f"
+PACKED_MIN_LENGTH = 10_001  # bucket 100,000 from here up to 100,000 chars
 
 
-def candidate_lookup(labels: Labels, prefixes: Sequence[str], packed: bool = False) -> str:
-    """The UNION of one `UNWIND $<prefix><n>` branch per content label, and one over `$<prefix>generic`, for
-    each parameter prefix (`candidate_params` splits the candidates into `s` and `c` lists); with `packed`, the
-    same branches over the records of `$cpacked` too."""
+def pack_records(records: Sequence[str]) -> str:
+    """The records joined, with a filler record (no fields) so the string is at least PACKED_MIN_LENGTH long."""
+    text = RECORD_SEPARATOR.join(records)
+    short = PACKED_MIN_LENGTH - len(text) - 1
+    return f"{text}{RECORD_SEPARATOR}{'~' * short}" if short > 0 else text
+
+
+def candidate_lookup(labels: Labels, prefixes: Sequence[str]) -> str:
+    """The UNION of, for each parameter prefix (`s`, `c`: see `candidate_params`), one branch per content label
+    and one generic branch over the records of `$<prefix>packed`, and the same over the lists `$<prefix><n>` and
+    `$<prefix>generic`."""
     branches = []
     content_key = ident(labels.content_key)
     for prefix in prefixes:
+        records = f"UNWIND [r IN split(${prefix}packed, $rs) | split(r, $fs)] AS f WITH f WHERE size(f) = 4"
+        branches += [
+            f"  {records} AND f[1] = '{n}' MATCH (c:{ident(label)} {{{content_key}: f[2]}}) "
+            f"RETURN toInteger(f[0]) AS i, toInteger(f[3]) AS p, c"
+            for n, label in enumerate(labels.distinct_labels)
+        ]
+        branches.append(
+            f"  {records} AND f[1] = 'generic' MATCH (c:{ident(labels.generic_label)} "
+            f"{{content_type: f[2], content_id: f[3]}}) RETURN toInteger(f[0]) AS i, 99 AS p, c"
+        )
         branches += [
             f"  UNWIND ${prefix}{n} AS cand MATCH (c:{ident(label)} {{{content_key}: cand[1]}}) "
             f"RETURN cand[0] AS i, cand[2] AS p, c"
@@ -131,17 +155,6 @@ def candidate_lookup(labels: Labels, prefixes: Sequence[str], packed: bool = Fal
         branches.append(
             f"  UNWIND ${prefix}generic AS cand MATCH (c:{ident(labels.generic_label)} "
             f"{{content_type: cand[1], content_id: cand[2]}}) RETURN cand[0] AS i, 99 AS p, c"
-        )
-    if packed:
-        records = "UNWIND [r IN split($cpacked, $rs) WHERE r <> '' | split(r, $fs)] AS f"
-        branches += [
-            f"  {records} WITH f WHERE f[1] = '{n}' MATCH (c:{ident(label)} {{{content_key}: f[2]}}) "
-            f"RETURN toInteger(f[0]) AS i, toInteger(f[3]) AS p, c"
-            for n, label in enumerate(labels.distinct_labels)
-        ]
-        branches.append(
-            f"  {records} WITH f WHERE f[1] = 'generic' MATCH (c:{ident(labels.generic_label)} "
-            f"{{content_type: f[2], content_id: f[3]}}) RETURN toInteger(f[0]) AS i, 99 AS p, c"
         )
     return "\n  UNION ALL\n".join(branches)
 
@@ -152,7 +165,7 @@ def score_query(labels: Labels) -> str:
     The snapshot branch looks up only the candidates the process has not cached (`$s..`); the live branch all of
     them (`$s..` and `$c..`), as it computes everything."""
     fragments = _fragments(labels)
-    live = render("feed/score_live", candidate_lookup=candidate_lookup(labels, ("s", "c"), packed=True), **fragments)
+    live = render("feed/score_live", candidate_lookup=candidate_lookup(labels, ("s", "c")), **fragments)
     snapshot = render("feed/score_snapshot", candidate_lookup=candidate_lookup(labels, ("s",)),
                       content_ref_c=content_ref("c", labels), user_label=fragments["user_label"],
                       user_key=fragments["user_key"])
@@ -238,15 +251,16 @@ def candidate_key(content_type: str, content_id: str) -> tuple[str, str]:
 def candidate_params(
     candidates: Sequence[tuple[str, str]], labels: Labels, cached: Sequence[bool] | None = None
 ) -> dict[str, Any]:
-    """`$s0..` (one list per content label: [index, key, priority]) and `$sgeneric` ([index, type, id]) for the
-    candidates not `cached`; the others in `$cpacked` (records of index, list, key or type, priority or id),
-    or, for ids holding a separator, `$c0..` and `$cgeneric`. `$rs` and `$fs` are the separators."""
+    """`$spacked`: the candidates not `cached`, `$cpacked`: the others, as records (index, label's list number or
+    `generic`, key or type, priority or id; see `pack_records`); an id holding a separator goes in `$s0..` /
+    `$c0..` (one list per content label: [index, key, priority]) or `$sgeneric` / `$cgeneric` ([index, type,
+    id]). `$rs` and `$fs` are the separators."""
     n_labels = len(labels.distinct_labels)
     params: dict[str, Any] = {}
     for prefix in ("s", "c"):
         params.update({f"{prefix}{n}": [] for n in range(n_labels)})
         params[f"{prefix}generic"] = []
-    packed: list[str] = []
+    packed: dict[str, list[str]] = {"s": [], "c": []}
     memo = _LOOKUP_MEMO.get(labels)
     if memo is None or len(memo) > _LOOKUP_MEMO_MAX:
         memo = _LOOKUP_MEMO[labels] = {}
@@ -254,16 +268,14 @@ def candidate_params(
         entries = memo.get((content_type, content_id))
         if entries is None:
             entries = memo[(content_type, content_id)] = _lookups(labels, str(content_type), str(content_id))
-        if cached is not None and cached[i]:
-            if entries.packable:
-                packed.append(entries.packed(i))
-                continue
-            prefix = "c"
-        else:
-            prefix = "s"
+        prefix = "c" if cached is not None and cached[i] else "s"
+        if entries.packable:
+            packed[prefix].append(entries.packed(i))
+            continue
         for suffix, key, third in entries.lists:
             params[prefix + suffix].append([i, key, third])
-    params.update(cpacked=RECORD_SEPARATOR.join(packed), rs=RECORD_SEPARATOR, fs=FIELD_SEPARATOR)
+    params.update(spacked=pack_records(packed["s"]), cpacked=pack_records(packed["c"]), rs=RECORD_SEPARATOR,
+                  fs=FIELD_SEPARATOR)
     return params
 
 

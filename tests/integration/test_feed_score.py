@@ -363,10 +363,11 @@ class RecordingDriver(CountingDriver):
 
 
 def _looked_up(params: dict[str, Any]) -> int:
-    """Candidates the snapshot branch was asked to look up (indices in the `$s..` lists; a post is in two: Post
-    and CommunityPost)."""
+    """Candidates the snapshot branch was asked to look up (indices in `$spacked` and the `$s..` lists; a post is
+    there twice: Post and CommunityPost)."""
     lists = [v for k, v in params.items() if k == "sgeneric" or (k.startswith("s") and k[1:].isdigit())]
-    return len({entry[0] for entries in lists for entry in entries})
+    records = [r.split(params["fs"]) for r in params["spacked"].split(params["rs"])]
+    return len({entry[0] for entries in lists for entry in entries} | {int(r[0]) for r in records if len(r) == 4})
 
 
 @pytest.fixture()
@@ -449,7 +450,7 @@ def test_cached_rows_and_held_snapshots_give_the_live_scores(two_viewer_graph: S
     cands = [*TWO_VIEWER_CANDIDATES, ("page", "https://example.org/x")]
     expected = graph_feed_score(1, cands, now=stale, settings=s, weights=live_w)
     got = graph_feed_score(1, cands, now=stale, settings=s, weights=W, driver=rec)  # type: ignore[arg-type]
-    assert rec.params[-1]["cpacked"].count(rec.params[-1]["rs"]) >= 2  # PA, PB, PC were sent packed
+    assert rec.params[-1]["cpacked"].count(rec.params[-1]["rs"]) >= 6  # PA, PB, PC, each as two records
     for a, b in zip(expected, got, strict=True):
         assert b.components["snapshot"] == 0.0 and b.components["found"] == a.components["found"]
         assert b.score == pytest.approx(a.score, abs=1e-12)

@@ -92,32 +92,37 @@ def test_weights_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         FeedWeights()
 
 
+def _records(params: dict[str, object], name: str) -> list[list[str]]:
+    text = str(params[name])
+    assert len(text) >= reader.PACKED_MIN_LENGTH  # one plan-cache size bucket whatever the records
+    fields = [r.split(str(params["fs"])) for r in text.split(str(params["rs"]))]
+    return [f for f in fields if len(f) == 4]
+
+
 def test_candidate_params_and_lookup_text() -> None:
     labels = reader.Labels.of(Settings())
     cands = [("post", "AB" * 16), ("story", "cd" * 16), ("page", "https://x/y"), ("community_post", "ef" * 16)]
     params = reader.candidate_params(cands, labels)
-    post, story, community, community_post = (labels.distinct_labels.index(x) for x in
-                                              ("Post", "Story", "Community", "CommunityPost"))
-    assert params[f"s{post}"] == [[0, "ab" * 16, 0]]
-    assert params[f"s{community_post}"] == [[0, "ab" * 16, 1], [3, "ef" * 16, 0]]  # a post may be a CommunityPost
-    assert params[f"s{story}"] == [[1, "cd" * 16, 0]] and params[f"s{community}"] == []
-    assert params["sgeneric"] == [[2, "page", "https://x/y"]]
-    assert all(v == [] for k, v in params.items() if k.startswith("c") and k != "cpacked") and params["cpacked"] == ""
-    # cached candidates go to the $c lists, which only the live branch looks up
-    # cached candidates are packed into one string (only the live branch reads them), unless an id holds a separator
+    post, story, community_post = (str(labels.distinct_labels.index(x)) for x in ("Post", "Story", "CommunityPost"))
+    # a post may be a CommunityPost: it is looked up under both labels, the first with priority 0
+    assert _records(params, "spacked") == [["0", post, "ab" * 16, "0"], ["0", community_post, "ab" * 16, "1"],
+                                           ["1", story, "cd" * 16, "0"], ["2", "generic", "page", "https://x/y"],
+                                           ["3", community_post, "ef" * 16, "0"]]
+    assert _records(params, "cpacked") == []
+    assert all(v == [] for k, v in params.items() if isinstance(v, list))  # every list empty: bucket 0
+    # cached candidates go to $cpacked, which only the live branch reads; an id holding a separator to the lists
     odd = ("page", "a\x1eb")
     split = reader.candidate_params([*cands, odd], labels, [False, True, True, False, True])
-    assert split[f"s{post}"] == [[0, "ab" * 16, 0]] and split["sgeneric"] == []
-    assert all(split[f"c{n}"] == [] for n in range(len(labels.distinct_labels)))
-    assert split["cgeneric"] == [[4, "page", "a\x1eb"]]
-    records = [r.split(split["fs"]) for r in split["cpacked"].split(split["rs"])]
-    assert records == [["1", str(story), "cd" * 16, "0"], ["2", "generic", "page", "https://x/y"]]
+    assert [r[0] for r in _records(split, "spacked")] == ["0", "0", "3"]
+    assert _records(split, "cpacked") == [["1", story, "cd" * 16, "0"], ["2", "generic", "page", "https://x/y"]]
+    assert split["cgeneric"] == [[4, "page", "a\x1eb"]] and split["sgeneric"] == []
     text = reader.score_query(labels)
     assert "{{" not in text
-    # the live branch looks up $s, $c and $cpacked, the snapshot branch $s only; the branches are one UNION ALL apart
+    # per prefix: the packed string and the lists, each with a branch per label and a generic one; the live branch
+    # reads both prefixes, the snapshot branch $s only; the two branches are one UNION ALL apart
     assert text.count("UNWIND $sgeneric AS cand") == 2 and text.count("UNWIND $cgeneric AS cand") == 1
-    n = len(labels.distinct_labels) + 1
-    assert text.count("UNION ALL") == (3 * n - 1) + (n - 1) + 1
+    n = 2 * (len(labels.distinct_labels) + 1)
+    assert text.count("UNION ALL") == (2 * n - 1) + (n - 1) + 1
 
 
 def test_reading_times_and_records() -> None:
