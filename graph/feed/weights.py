@@ -141,8 +141,8 @@ class FeedWeights(BaseSettings):
 
     # -- per-process caches (graph/feed/cache.py)
     content_cache_ttl_s: float = 60.0  # a candidate's viewer-independent features are reused this long; 0: off
-    content_cache_max_items: int = 20_000  # candidates held (LRU)
-    snapshot_cache_max_viewers: int = 256  # viewer snapshots held (LRU; exact: checked against the server's)
+    content_cache_max_items: int = 10_000  # candidates held (LRU; ~2.7 KB each, measured)
+    snapshot_cache_max_viewers: int = 64  # viewer snapshots held (LRU, exact; ~0.4 MB for an active viewer)
 
     # -- request path
     deadline_ms: float = 50.0
