@@ -5,10 +5,10 @@ records back into raw features (`graph.feed.model`). No network here: `graph.fee
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 from graph.cypher import render
@@ -135,28 +135,35 @@ def candidate_lookup(labels: Labels, prefixes: Sequence[str]) -> str:
     and one generic branch over the records of `$<prefix>packed`, and the same over the lists `$<prefix><n>` and
     `$<prefix>generic`."""
     branches = []
-    content_key = ident(labels.content_key)
     for prefix in prefixes:
-        records = f"UNWIND [r IN split(${prefix}packed, $rs) | split(r, $fs)] AS f WITH f WHERE size(f) = 4"
-        branches += [
-            f"  {records} AND f[1] = '{n}' MATCH (c:{ident(label)} {{{content_key}: f[2]}}) "
-            f"RETURN toInteger(f[0]) AS i, toInteger(f[3]) AS p, c"
-            for n, label in enumerate(labels.distinct_labels)
-        ]
-        branches.append(
-            f"  {records} AND f[1] = 'generic' MATCH (c:{ident(labels.generic_label)} "
-            f"{{content_type: f[2], content_id: f[3]}}) RETURN toInteger(f[0]) AS i, 99 AS p, c"
-        )
-        branches += [
-            f"  UNWIND ${prefix}{n} AS cand MATCH (c:{ident(label)} {{{content_key}: cand[1]}}) "
-            f"RETURN cand[0] AS i, cand[2] AS p, c"
-            for n, label in enumerate(labels.distinct_labels)
-        ]
-        branches.append(
-            f"  UNWIND ${prefix}generic AS cand MATCH (c:{ident(labels.generic_label)} "
-            f"{{content_type: cand[1], content_id: cand[2]}}) RETURN cand[0] AS i, 99 AS p, c"
-        )
+        packed = f"UNWIND [r IN split(${prefix}packed, $rs) | split(r, $fs)] AS f WITH f WHERE size(f) = 4 AND f[1] = "
+        # a record: index, list, key (or type), priority (or id), all strings; a list entry: [index, key, priority]
+        branches += _lookup_branches(labels, partial(_packed_source, packed), ("f[2]", "f[3]"),
+                                     "toInteger(f[0])", "toInteger(f[3])")
+        branches += _lookup_branches(labels, partial(_list_source, prefix), ("f[1]", "f[2]"), "f[0]", "f[2]")
     return "\n  UNION ALL\n".join(branches)
+
+
+def _packed_source(records: str, name: str) -> str:
+    return f"{records}'{name}'"
+
+
+def _list_source(prefix: str, name: str) -> str:
+    return f"UNWIND ${prefix}{name} AS f"
+
+
+def _lookup_branches(labels: Labels, source: Callable[[str], str], fields: tuple[str, str], index: str,
+                     priority: str) -> list[str]:
+    """One branch per content label (`source(n)` yields the entries of list n) and a generic one (`source('generic')`,
+    whose entries hold a type and an id in `fields`); the key is `fields[0]`."""
+    key = ident(labels.content_key)
+    out = [
+        f"  {source(str(n))} MATCH (c:{ident(label)} {{{key}: {fields[0]}}}) RETURN {index} AS i, {priority} AS p, c"
+        for n, label in enumerate(labels.distinct_labels)
+    ]
+    out.append(f"  {source('generic')} MATCH (c:{ident(labels.generic_label)} "
+               f"{{content_type: {fields[0]}, content_id: {fields[1]}}}) RETURN {index} AS i, 99 AS p, c")
+    return out
 
 
 @lru_cache(maxsize=8)

@@ -186,11 +186,12 @@ def test_aggregates_give_the_same_scores_until_the_engagers_change(feed_graph: S
 
 
 class CountingDriver:
-    """Wraps a driver and counts the queries run through its sessions."""
+    """Wraps a driver and counts the queries run through its sessions, keeping each one's parameters."""
 
     def __init__(self, driver: neo4j.Driver) -> None:
         self.driver = driver
         self.queries = 0
+        self.params: list[dict[str, Any]] = []
 
     def session(self, **kwargs: Any) -> Any:
         outer = self
@@ -204,9 +205,10 @@ class CountingDriver:
             def __exit__(self, *exc: Any) -> None:
                 inner.__exit__(*exc)
 
-            def run(self, *args: Any, **kw: Any) -> Any:
+            def run(self, query: Any, params: dict[str, Any] | None = None, **kw: Any) -> Any:
                 outer.queries += 1
-                return inner.run(*args, **kw)
+                outer.params.append(dict(params or {}))
+                return inner.run(query, params, **kw)
 
         return Session()
 
@@ -336,30 +338,7 @@ def test_snapshot_ties_equal_live_ties(clean_graph: Settings) -> None:
     RUNNER.close()
 
 
-class RecordingDriver(CountingDriver):
-    """A `CountingDriver` that also keeps each query's parameters."""
-
-    def __init__(self, driver: neo4j.Driver) -> None:
-        super().__init__(driver)
-        self.params: list[dict[str, Any]] = []
-
-    def session(self, **kwargs: Any) -> Any:
-        outer = self
-        inner = super().session(**kwargs)
-
-        class Session:
-            def __enter__(self) -> Session:
-                inner.__enter__()
-                return self
-
-            def __exit__(self, *exc: Any) -> None:
-                inner.__exit__(*exc)
-
-            def run(self, query: Any, params: dict[str, Any] | None = None, **kw: Any) -> Any:
-                outer.params.append(dict(params or {}))
-                return inner.run(query, params, **kw)
-
-        return Session()
+RecordingDriver = CountingDriver
 
 
 def _looked_up(params: dict[str, Any]) -> int:

@@ -120,7 +120,7 @@ def test_candidate_params_and_lookup_text() -> None:
     assert "{{" not in text
     # per prefix: the packed string and the lists, each with a branch per label and a generic one; the live branch
     # reads both prefixes, the snapshot branch $s only; the two branches are one UNION ALL apart
-    assert text.count("UNWIND $sgeneric AS cand") == 2 and text.count("UNWIND $cgeneric AS cand") == 1
+    assert text.count("UNWIND $sgeneric AS f") == 2 and text.count("UNWIND $cgeneric AS f") == 1
     n = 2 * (len(labels.distinct_labels) + 1)
     assert text.count("UNION ALL") == (2 * n - 1) + (n - 1) + 1
 
