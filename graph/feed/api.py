@@ -97,9 +97,13 @@ def score_features(
     features = [replace(cand, kind=content_type) if cand.kind is None and cand.found else cand
                 for (content_type, _), cand in zip(candidates, features, strict=True)]
     scored = score_batch(scorer, features, {"snapshot": 1.0 if viewer.from_snapshot else 0.0})
-    return [FeedScore(content_type, content_id, score, components, kind=cand.kind if cand.found else None)
-            for (content_type, content_id), cand, (score, components) in zip(candidates, features, scored,
-                                                                             strict=True)]
+    return _feed_scores(candidates, [cand.kind if cand.found else None for cand in features], scored)
+
+
+def _feed_scores(candidates: Sequence[tuple[str, str]], kinds: Sequence[str | None],
+                 scored: Sequence[tuple[float, dict[str, float]]]) -> list[FeedScore]:
+    return [FeedScore(content_type, content_id, score, components, kind=kind)
+            for (content_type, content_id), kind, (score, components) in zip(candidates, kinds, scored, strict=True)]
 
 
 def fetch_scores(
@@ -118,10 +122,7 @@ def fetch_scores(
         return score_features(read.viewer, read.features, candidates, now, weights)
     scorer = scoring.Scorer(scoring.viewer_profile(read.viewer, weights), now, weights)
     columns, kinds = gather_rows(scorer, read.joined, candidates, read.viewer.community)
-    scored = score_columns(scorer, columns, {"snapshot": 1.0})
-    return [FeedScore(content_type, content_id, score, components, kind=kind)
-            for (content_type, content_id), kind, (score, components) in zip(candidates, kinds, scored,
-                                                                             strict=True)]
+    return _feed_scores(candidates, kinds, score_columns(scorer, columns, {"snapshot": 1.0}))
 
 
 def fetch_features(
