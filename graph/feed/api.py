@@ -117,28 +117,12 @@ def fetch_scores(
 ) -> list[FeedScore]:
     """The one round trip and the scoring: from the snapshot branch the content rows are scored as columns,
     without a `CandidateFeatures` per candidate (`batch_scoring.gather_rows`); otherwise via the features."""
-    read = _fetch(driver, settings, weights, user_id, candidates, now, timeout_s, features=False)
+    read = _fetch(driver, settings, weights, user_id, candidates, now, timeout_s)
     if read.joined is None:
         return score_features(read.viewer, read.features, candidates, now, weights)
     scorer = scoring.Scorer(scoring.viewer_profile(read.viewer, weights), now, weights)
     columns, kinds = gather_rows(scorer, read.joined, candidates, read.viewer.community)
     return _feed_scores(candidates, kinds, score_columns(scorer, columns, {"snapshot": 1.0}))
-
-
-def fetch_features(
-    driver: neo4j.Driver,
-    settings: Settings,
-    weights: FeedWeights,
-    user_id: str,
-    candidates: Sequence[tuple[str, str]],
-    now: datetime,
-    timeout_s: float | None,
-) -> tuple[ViewerFeatures, list[CandidateFeatures]]:
-    """The one round trip: features of the viewer and every candidate. Candidates whose viewer-independent row
-    the process holds (graph/feed/cache.py) are not looked up again by the snapshot branch, and a snapshot the
-    process holds is not sent again."""
-    read = _fetch(driver, settings, weights, user_id, candidates, now, timeout_s, features=True)
-    return read.viewer, read.features
 
 
 def _fetch(
@@ -149,9 +133,10 @@ def _fetch(
     candidates: Sequence[tuple[str, str]],
     now: datetime,
     timeout_s: float | None,
-    *,
-    features: bool,
 ) -> reader.ScoresRead:
+    """The one round trip: the viewer and every candidate. Candidates whose viewer-independent row the process
+    holds (graph/feed/cache.py) are not looked up again by the snapshot branch, and a snapshot the process holds
+    is not sent again."""
     labels = reader.Labels.of(settings)
     hl_s = half_life_seconds(settings)
     times = reader.time_params(now, hl_s)
@@ -180,7 +165,7 @@ def _fetch(
     }
     records = run_read(driver, settings.neo4j_database, reader.score_query(labels), params, timeout_s)
     read = reader.read_scores(records[0] if records else None, len(candidates), now_ms=params["now_ms"],
-                              hl_ms=params["hl_ms"], cached_rows=cached_rows, held=held, features=features)
+                              hl_ms=params["hl_ms"], cached_rows=cached_rows, held=held, features=False)
     if read.from_snapshot:
         if rows_cache is not None and read.rows:
             rows_cache.put_many((keys[i], row) for i, row in read.rows.items())
@@ -275,7 +260,7 @@ def warm_up(
         w = weights or feed_weights()
         db = RUNNER.driver(s, w)
         for key in ("0", "00", "0" * 11):
-            fetch_features(db, s, w, key, [("post", "0" * 32)], _now(None), timeout_s)
+            fetch_scores(db, s, w, key, [("post", "0" * 32)], _now(None), timeout_s)
         return True
     except Exception as exc:
         log.warning("graph feed warm-up failed: %s: %s", type(exc).__name__, exc)

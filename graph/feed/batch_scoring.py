@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from graph.feed.model import CandidateFeatures, TieFeatures
 from graph.feed.reader import EPOCH, ONE_MICROSECOND, SnapshotJoin
-from graph.feed.scoring import Positional, Scorer, connection_of, connection_value
+from graph.feed.scoring import Positional, Scorer, connection_value
 
 Floats = npt.NDArray[np.float64]
 
@@ -123,7 +123,6 @@ def gather(scorer: Scorer, features: Sequence[CandidateFeatures]) -> Columns:
 
 
 US_PER_HOUR = 3_600_000_000
-_NO_DIRECT = (0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def gather_rows(
@@ -149,10 +148,7 @@ def gather_rows(
     tie_slot: dict[str, int] = {}
     by_kind: dict[str | None, tuple[float, float]] = {}
     kinds: list[str | None] = [None] * n
-    d = snap.decay
-    direct_of, platform_of, mutual_of = snap.direct.get, snap.platform.get, snap.mutual.get
-    engaged_out_of, engaged_in_of = snap.engaged_out.get, snap.engaged_in.get
-    weights, creator_min = scorer.weights, scorer.creator_min
+    creator_min = scorer.creator_min
     for j, row in rows.items():
         if not 0 <= j < n:
             continue
@@ -174,33 +170,17 @@ def gather_rows(
             slot = tie_slot.get(author)
             if slot is None:
                 slot = tie_slot[author] = len(ties)
-                if author not in tied:  # no snapshot part: only the row's live parts
-                    influence = row.author_influence
-                    ties.append((
-                        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-                        float(len(row.author_groups & groups)) if groups and row.author_groups else 0.0,
-                        1.0 if community is not None and row.author_community == community else 0.0,
-                        0.0,
-                        influence if influence is not None else 0.0,
-                        1.0 if row.authored >= creator_min else 0.0,
-                    ))
-                    tie_at[j] = slot
-                    continue
-                # snapshot parts decayed to the request, as ViewerSnapshot.tie_to, and the row's live parts
-                direct = direct_of(author)
-                v, states = direct if direct is not None else (_NO_DIRECT, "")
-                platform = platform_of(author, "")
                 groups_shared = len(row.author_groups & groups) if groups and row.author_groups else 0
-                influence = row.author_influence
-                ties.append((
-                    v[0] * d, engaged_out_of(author, 0.0) * d, v[2] * d, float(mutual_of(author, 0)), v[4],
-                    v[1] * d, v[3] * d, engaged_in_of(author, 0.0) * d, float(groups_shared),
-                    1.0 if community is not None and row.author_community == community else 0.0,
-                    connection_of(tuple(x for x in states.split(",") if x),
-                                  tuple(x for x in platform.split(",") if x), weights) if states or platform else 0.0,
-                    influence if influence is not None else 0.0,
-                    1.0 if row.authored >= creator_min else 0.0,
-                ))
+                same_community = community is not None and row.author_community == community
+                if author in tied:  # snapshot parts too: the reader's own join (a few authors per call)
+                    ties.append(tie_row(scorer, snap.tie_to(author, same_community, groups_shared,
+                                                            row.author_influence, row.authored)))
+                else:  # the row's live parts only (most authors)
+                    influence = row.author_influence
+                    ties.append((0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(groups_shared),
+                                 1.0 if same_community else 0.0, 0.0,
+                                 influence if influence is not None else 0.0,
+                                 1.0 if row.authored >= creator_min else 0.0))
             tie_at[j] = slot
     vec = np.zeros((n, 10))
     at_ms = np.zeros(n, dtype=np.int64)

@@ -468,31 +468,6 @@ class ViewerSnapshot:
             tie.platform_statuses = tuple(x for x in platform.split(",") if x)
         return tie
 
-    def tie(self, author_id: str | None, live: TieFeatures | None) -> TieFeatures | None:
-        """The tie to `author_id`: the snapshot's parts over the live ones (community, groups, influence and
-        authored are always read live)."""
-        if author_id is None or live is None:
-            return live
-        d = self.decay
-        direct = self.direct.get(author_id)
-        v, states = direct if direct is not None else ((0.0, 0.0, 0.0, 0.0, 0.0), "")
-        return TieFeatures(
-            other_known=live.other_known,
-            visit_out=v[0] * d,
-            visit_in=v[1] * d,
-            vibe_out=v[2] * d,
-            vibe_in=v[3] * d,
-            engaged_out=self.engaged_out.get(author_id, 0.0) * d,
-            engaged_in=self.engaged_in.get(author_id, 0.0) * d,
-            connected_states=tuple(x for x in states.split(",") if x),
-            platform_statuses=tuple(x for x in self.platform.get(author_id, "").split(",") if x),
-            similar=v[4],
-            mutual=self.mutual.get(author_id, 0),
-            same_community=live.same_community,
-            shared_groups=live.shared_groups,
-            influence=live.influence,
-            authored=live.authored,
-        )
 
 
 def snapshot_decay(at_ms: int, now_ms: int | None, hl_ms: float | None) -> float:
